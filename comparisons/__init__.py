@@ -1,0 +1,1 @@
+"""The harness: catalogue of models, agreement rows, timing, data sets, reports and the CLI."""

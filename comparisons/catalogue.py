@@ -1,0 +1,71 @@
+"""The catalogue of models. A model joins by adding one ``Model`` entry; the harness reads only this.
+
+Each entry names three modules that share one contract (see README.md): the hand derivation in
+``manual/`` and its twins in ``reference/torch_ad`` and ``reference/jax_ad``.
+"""
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from comparisons import data
+
+SOURCES = ("manual", "torch", "jax")
+
+
+@dataclass(frozen=True)
+class Model:
+    """One catalogue entry.
+
+    name:    the CLI's name for it (``handgrad report --model NAME``)
+    summary: one line for listings
+    module:  the module name shared by the three trees, e.g. ``"seed_net"``
+    data:    ``data(m, seed, dtype) -> Dataset``, its built-in data
+    speed_m: the batch size of its speed rows (a realistic size for the model)
+    """
+
+    name: str
+    summary: str
+    module: str
+    data: Callable
+    speed_m: int
+
+    def source(self, source):
+        """The model's module in ``source``: "manual", "torch" or "jax" (imported on first use)."""
+        package = {"manual": "manual", "torch": "reference.torch_ad", "jax": "reference.jax_ad"}
+        if source not in package:
+            raise ValueError(f"unknown source {source!r}; expected one of {SOURCES}")
+        return importlib.import_module(f"{package[source]}.{self.module}")
+
+    @property
+    def manual(self):
+        return self.source("manual")
+
+    @property
+    def intermediates(self):
+        """The derivation's per-example intermediates (dZ2, dA1, ...), in backward order."""
+        return tuple(self.manual.INTERMEDIATES)
+
+    def init_params(self, seed=0, dtype=np.float64):
+        return self.manual.init_params(seed=seed, dtype=dtype)
+
+    def n_params(self):
+        return sum(int(np.prod(s)) for s in self.manual.param_shapes().values())
+
+
+CATALOGUE = {
+    model.name: model
+    for model in [
+        Model("seed_net", "784-10-10 ReLU/softmax network of the seed derivation, mean cross-entropy",
+              "seed_net", data.digits_784, speed_m=42_000),
+    ]
+}
+
+
+def get(name):
+    """The catalogue entry ``name``; a ValueError listing the known names otherwise."""
+    if name not in CATALOGUE:
+        raise ValueError(f"unknown model {name!r}; expected one of {', '.join(CATALOGUE)}")
+    return CATALOGUE[name]

@@ -1,0 +1,29 @@
+"""Writing a report's files all at once, or not at all."""
+
+import os
+from pathlib import Path
+
+
+def write_files(out_dir, files):
+    """Write ``{file name: text}`` into ``out_dir``, which is made if needed.
+
+    Every file is first written beside its target under a temporary name; only when all are
+    written are they renamed into place, so a failure never leaves a partly written report.
+    Raises ``ValueError`` when ``out_dir`` exists and is not a folder.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output folder {out} is a file; expected a folder (or a path to create)")
+    out.mkdir(parents=True, exist_ok=True)
+    staged = {}
+    try:
+        for name, text in files.items():
+            tmp = out / f".{name}.partial"
+            tmp.write_text(text, encoding="utf-8")
+            staged[name] = tmp
+        for name, tmp in staged.items():
+            os.replace(tmp, out / name)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+    return [out / name for name in files]

@@ -1,0 +1,64 @@
+"""Run a JAX reference model and ask ``jax.grad`` for every gradient.
+
+JAX differentiates with respect to function arguments only, so intermediates are reached by
+adding a zero perturbation at each tap, Z1 -> Z1 + E_Z1 with E_Z1 = 0: then dJ/dE_Z1 = dJ/dZ1.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import reference.jax_ad  # noqa: F401  (64-bit mode)
+
+
+def as_arrays(arrays):
+    """{name: ndarray} -> {name: jax array}, dtype kept."""
+    return {k: jnp.asarray(v) for k, v in arrays.items()}
+
+
+def tap_shapes(model, params, X, Y):
+    """{name: ShapeDtypeStruct} of every tapped intermediate, found by tracing without computing."""
+    shapes = {}
+
+    def record(name, value):
+        shapes[name] = jax.ShapeDtypeStruct(value.shape, value.dtype)
+        return value
+
+    jax.eval_shape(lambda p: model.loss(p, X, Y, record), params)
+    return shapes
+
+
+def loss_and_grads(model, params, X, Y):
+    """J and dJ/d(each parameter and each tapped intermediate) of the mean loss, as NumPy arrays.
+
+    Returns ``(J, {name: dJ/dname})`` keyed by the model's own names (``W1``, ``Z1``, ...).
+    """
+    P = as_arrays(params)
+    data = as_arrays({"X": X, "Y": Y})
+    E = {k: jnp.zeros(s.shape, s.dtype) for k, s in tap_shapes(model, P, data["X"], data["Y"]).items()}
+
+    def J_of(P, E):
+        return model.loss(P, data["X"], data["Y"], lambda name, value: value + E[name])
+
+    J, (dP, dE) = jax.value_and_grad(J_of, argnums=(0, 1))(P, E)
+    return float(J), {k: np.asarray(v) for k, v in {**dP, **dE}.items()}
+
+
+def gradient_step(model, params, X, Y):
+    """``(step, compile)`` for timing one jitted J and dJ/dparams (forward + backward).
+
+    ``compile()`` lowers and compiles ahead of time and must be called (and timed) first;
+    ``step()`` then runs the compiled program and waits for its result.
+    """
+    P = as_arrays(params)
+    data = as_arrays({"X": X, "Y": Y})
+    value_and_grad = jax.jit(jax.value_and_grad(lambda P, X, Y: model.loss(P, X, Y)))
+    compiled = {}
+
+    def compile():
+        compiled["fn"] = value_and_grad.lower(P, data["X"], data["Y"]).compile()
+
+    def step():
+        return jax.block_until_ready(compiled["fn"](P, data["X"], data["Y"]))
+
+    return step, compile

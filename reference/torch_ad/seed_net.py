@@ -1,0 +1,23 @@
+"""The seed network (784-10-10, ReLU, softmax, mean cross-entropy) in PyTorch.
+
+Same ``params`` keys and shapes as ``manual/seed_net.py``: X (784, m), W1 (10, 784), b1 (10, 1),
+W2 (10, 10), b2 (10, 1), Y one-hot (10, m). No gradient is written here: autograd derives them.
+"""
+
+import torch
+
+from reference.taps import identity
+
+
+def forward(params, X, tap=identity):
+    """Z1 = W1 X + b1, A1 = ReLU(Z1), Z2 = W2 A1 + b2; returns the logits Z2 (10, m)."""
+    Z1 = tap("Z1", params["W1"] @ X + params["b1"])
+    A1 = tap("A1", torch.relu(Z1))
+    return tap("Z2", params["W2"] @ A1 + params["b2"])
+
+
+def loss(params, X, Y, tap=identity):
+    """J = -1/m sum_j sum_k Y[k, j] log softmax(Z2)[k, j]."""
+    m = X.shape[1]
+    Z2 = forward(params, X, tap)
+    return -(Y * torch.log_softmax(Z2, dim=0)).sum() / m
