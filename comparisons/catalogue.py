@@ -6,7 +6,7 @@ Each entry names three modules that share one contract (see README.md): the hand
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Tuple
 
 import numpy as np
 
@@ -24,6 +24,8 @@ class Model:
     module:  the module name shared by the three trees, e.g. ``"seed_net"``
     data:    ``data(m, seed, dtype) -> Dataset``, its built-in data
     speed_m: the batch size of its speed rows (a realistic size for the model)
+    extras:  callables ``extra(model, dtypes, seed) -> list[Section]`` for report sections beyond
+             the gradient agreement (see ``comparisons.sections``)
     """
 
     name: str
@@ -31,6 +33,7 @@ class Model:
     module: str
     data: Callable
     speed_m: int
+    extras: Tuple[Callable, ...] = ()
 
     def source(self, source):
         """The model's module in ``source``: "manual", "torch" or "jax" (imported on first use)."""
@@ -53,6 +56,10 @@ class Model:
 
     def n_params(self):
         return sum(int(np.prod(s)) for s in self.manual.param_shapes().values())
+
+    def sizes(self):
+        """Parameter shapes as text, e.g. ``W1 10x784, b1 10x1, ...``."""
+        return ", ".join(f"{k} {'x'.join(map(str, s))}" for k, s in self.manual.param_shapes().items())
 
 
 CATALOGUE = {

@@ -21,10 +21,11 @@ class Report:
     speed: pd.DataFrame
     data: dict = field(default_factory=dict)       # {model: description of its data}
     machine: dict = field(default_factory=dict)    # from comparisons.machine.describe
+    sections: list = field(default_factory=list)   # comparisons.sections.Section, from model extras
 
     @property
     def all_agree(self):
-        return bool((self.agreement["verdict"] == AGREE).all())
+        return bool((self.agreement["verdict"] == AGREE).all()) and all(s.ok for s in self.sections)
 
 
 def agreement_rows(model, dtype, seed=0):
@@ -42,15 +43,17 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
     from comparisons import machine
     from comparisons.speed import speed_rows
 
-    rows, speeds, described = [], [], {}
+    rows, speeds, described, sections = [], [], {}, []
     for model in models:
         for dtype in dtypes:
             model_rows, described[model.name] = agreement_rows(model, dtype, seed)
             rows += model_rows
+        for extra in model.extras:
+            sections += extra(model, dtypes, seed)
         if speed:
             speeds += speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)
     info = machine.describe(speeds[0]["threads"]) if speeds else {}
-    return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info)
+    return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections)
 
 
 def agreement_matrix(agreement):
@@ -83,13 +86,17 @@ def render_terminal(report):
     """The report as text for the terminal."""
     parts = ["Agreement (max relative error per quantity; 'agree' unless flagged)",
              agreement_matrix(report.agreement).to_string(index=False), "", notes(report)]
+    for s in report.sections:
+        parts += ["", f"{s.model}: {s.title}" + ("" if s.ok else "  [DISAGREES]"),
+                  s.table.to_string(index=False)] + ([s.text] if s.text else [])
     if not report.speed.empty:
         parts += ["", "Speed: one full-batch forward + backward (median after warm-up)",
                   speed_view(report.speed).to_string(index=False), "", machine_lines(report)]
     bad = report.agreement[report.agreement["verdict"] != AGREE]
-    parts += ["", "VERDICT: every derivation agrees." if bad.empty else
-              f"VERDICT: {len(bad)} comparison(s) disagree: " + ", ".join(
-                  f"{r.model} {r.dtype} {r.quantity} ({r.pair}: {r.verdict})" for r in bad.itertuples())]
+    failures = [f"{r.model} {r.dtype} {r.quantity} ({r.pair}: {r.verdict})" for r in bad.itertuples()]
+    failures += [f"{s.model}: {s.title}" for s in report.sections if not s.ok]
+    parts += ["", "VERDICT: every derivation agrees." if not failures else
+              f"VERDICT: {len(failures)} comparison(s) disagree: " + ", ".join(failures)]
     return "\n".join(parts)
 
 
@@ -108,6 +115,10 @@ def files(report):
                         + report.agreement.to_markdown(index=False, floatfmt=".2e") + "\n",
         "agreement.csv": report.agreement.to_csv(index=False),
     }
+    for s in report.sections:
+        out[f"{s.slug}.md"] = (f"# {s.model}: {s.title}\n\n" + s.table.to_markdown(index=False)
+                               + ("\n\n" + s.text if s.text else "") + "\n")
+        out[f"{s.slug}.csv"] = s.table.to_csv(index=False)
     if not report.speed.empty:
         out["speed.md"] = ("# Speed: one full-batch forward + backward\n\n"
                            + speed_view(report.speed).to_markdown(index=False) + "\n\n"
