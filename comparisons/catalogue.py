@@ -5,7 +5,7 @@ Each entry names three modules that share one contract (see README.md): the hand
 """
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Tuple
 
 import numpy as np
@@ -26,6 +26,9 @@ class Model:
     speed_m: the batch size of its speed rows (a realistic size for the model)
     extras:  callables ``extra(model, dtypes, seed) -> list[Section]`` for report sections beyond
              the gradient agreement (see ``comparisons.sections``)
+    config:  keyword arguments for a configurable model: each tree's module then has
+             ``configure(**config)`` returning an object with the model contract (layer sizes,
+             activations, the L2 strength lambda, ...). Empty: the module itself is the model.
     """
 
     name: str
@@ -34,13 +37,15 @@ class Model:
     data: Callable
     speed_m: int
     extras: Tuple[Callable, ...] = ()
+    config: dict = field(default_factory=dict)
 
     def source(self, source):
         """The model's module in ``source``: "manual", "torch" or "jax" (imported on first use)."""
         package = {"manual": "manual", "torch": "reference.torch_ad", "jax": "reference.jax_ad"}
         if source not in package:
             raise ValueError(f"unknown source {source!r}; expected one of {SOURCES}")
-        return importlib.import_module(f"{package[source]}.{self.module}")
+        module = importlib.import_module(f"{package[source]}.{self.module}")
+        return module.configure(**self.config) if self.config else module
 
     @property
     def manual(self):
