@@ -67,7 +67,7 @@ def loss(params, X, Y):
 
 
 def backward(params, cache, X, Y):
-    """Backward pass, line by line in reverse; returns parameter gradients and intermediates."""
+    """Backward pass, line by line in reverse; returns every d<name>, keyed in the order computed."""
     check_inputs(params, X, Y)
     m = X.shape[1]
     W2 = params["W2"]
@@ -79,7 +79,7 @@ def backward(params, cache, X, Y):
     dZ1 = dA1 * relu_prime(Z1)                  # dZ1 = W2^T dZ2 * g_ReLU'(Z1)         (10, m)
     dW1 = dZ1 @ X.T / m                         # dW1 = 1/m dZ1 A0^T                   (10, 784)
     db1 = dZ1.sum(axis=1, keepdims=True) / m    # db1 = 1/m sum_j dZ1                  (10, 1)
-    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dZ2": dZ2, "dA1": dA1, "dZ1": dZ1}
+    return {"dZ2": dZ2, "dW2": dW2, "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
 
 
 def update_params(params, grads, alpha):
