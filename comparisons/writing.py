@@ -4,6 +4,14 @@ import os
 from pathlib import Path
 
 
+def check_out_dir(out_dir):
+    """``Path(out_dir)``, or a ValueError when it exists and is not a folder (check before long work)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output folder {out} is a file; expected a folder (or a path to create)")
+    return out
+
+
 def write_files(out_dir, files):
     """Write ``{file name: text}`` into ``out_dir``, which is made if needed.
 
@@ -11,9 +19,7 @@ def write_files(out_dir, files):
     written are they renamed into place, so a failure never leaves a partly written report.
     Raises ``ValueError`` when ``out_dir`` exists and is not a folder.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"output folder {out} is a file; expected a folder (or a path to create)")
+    out = check_out_dir(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staged = {}
     try:

@@ -20,8 +20,9 @@ def add_parser(commands):
 
 def run(args):
     from comparisons import report
-    from comparisons.writing import write_files
+    from comparisons.writing import check_out_dir, write_files
 
+    check_out_dir(args.out)
     models = [catalogue.get(name) for name in (args.model or catalogue.CATALOGUE)]
     result = report.build(models, tuple(args.dtype or DTYPES), seed=args.seed, speed=not args.no_speed,
                           speed_m=args.speed_m, repeats=args.repeats, threads=args.threads,

@@ -1,0 +1,72 @@
+"""``handgrad report`` end to end: tables on screen and on disk, exit status 0 / 1 / 2."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from comparisons.cli import main
+from manual import seed_net
+
+
+def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
+    out = tmp_path / "reports"
+    status = main(["report", "--model", "seed_net", "--speed-m", "64", "--repeats", "1", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert status == 0
+    assert "VERDICT: every derivation agrees." in text and "m · dJ/dZ" in text
+    assert sorted(p.name for p in out.iterdir()) == ["agreement.csv", "agreement.md", "speed.csv", "speed.md"]
+    agreement = pd.read_csv(out / "agreement.csv")
+    assert set(agreement["pair"]) == {"manual vs torch", "manual vs jax", "torch vs jax"}
+    assert set(agreement["dtype"]) == {"float64", "float32"}
+    assert set(agreement["quantity"]) == {"J", "dW1", "db1", "dW2", "db2", "dZ2", "dA1", "dZ1"}
+    speed = pd.read_csv(out / "speed.csv")
+    assert set(speed["backend"]) == {"manual NumPy", "PyTorch eager", "jax.jit"}
+    assert (speed["median_ms"] > 0).all() and speed.loc[speed["backend"] == "jax.jit", "compile_s"].gt(0).all()
+    assert "scikit-learn" in (out / "agreement.md").read_text()
+    assert "GPU" in (out / "speed.md").read_text()
+
+
+def test_a_wrong_derivation_exits_1(tmp_path, monkeypatch, capsys):
+    right = seed_net.backward
+
+    def wrong(params, cache, X, Y):
+        grads = right(params, cache, X, Y)
+        return {**grads, "dW2": -grads["dW2"]}
+
+    monkeypatch.setattr(seed_net, "backward", wrong)
+    status = main(["report", "--model", "seed_net", "--no-speed", "--dtype", "float64", "--out", str(tmp_path)])
+    text = capsys.readouterr().out
+    assert status == 1
+    assert "VERDICT: 2 comparison(s) disagree" in text and "dW2 (manual vs torch: DISAGREE)" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "--model", "nope"], "invalid choice: 'nope'"),
+    (["report", "--repeats", "0"], "0 must be at least 1"),
+    (["report", "--dtype", "float16"], "invalid choice: 'float16'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ([], "the following arguments are required: COMMAND"),
+])
+def test_bad_usage_is_one_line_and_exit_2(args, message):
+    done = subprocess.run([sys.executable, "-m", "comparisons.cli", *args], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_out_that_is_a_file_exits_2_and_writes_nothing(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    status = main(["report", "--no-speed", "--dtype", "float64", "--out", str(target)])
+    assert status == 2
+    assert "is a file; expected a folder" in capsys.readouterr().err
+    assert target.read_text() == "keep me" and list(tmp_path.iterdir()) == [target]
+
+
+def test_models_lists_the_catalogue(capsys):
+    assert main(["models"]) == 0
+    text = capsys.readouterr().out
+    assert "seed_net" in text and str(10 * 784 + 10 + 10 * 10 + 10) in text
