@@ -29,3 +29,59 @@ def log_softmax(Z):
     """
     S = Z - Z.max(axis=0, keepdims=True)
     return S - np.log(np.exp(S).sum(axis=0, keepdims=True))
+
+
+LEAKY_SLOPE = 0.01  # the default of torch.nn.functional.leaky_relu and jax.nn.leaky_relu
+
+
+def leaky_relu(Z):
+    """g(Z) = Z where Z > 0, else 0.01 Z, element-wise."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_prime(Z):
+    """g'(Z) = 1 where Z > 0, else 0.01 (so g'(0) = 0.01, the slope on the left, as ReLU'(0) = 0)."""
+    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+
+
+def sigmoid(Z):
+    """g(Z) = 1 / (1 + e^-Z), element-wise, from E = e^-|Z| <= 1 so that no exp overflows.
+
+    Z >= 0: 1 / (1 + E);  Z < 0: E / (1 + E).  Logits of +-1000 give exactly 1 and 0.
+    """
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
+def sigmoid_prime(Z):
+    """g'(Z) = g(Z) (1 - g(Z)), element-wise."""
+    A = sigmoid(Z)
+    return A * (1 - A)
+
+
+def tanh(Z):
+    """g(Z) = tanh(Z), element-wise."""
+    return np.tanh(Z)
+
+
+def tanh_prime(Z):
+    """g'(Z) = 1 - tanh(Z)^2, element-wise."""
+    return 1 - np.tanh(Z) ** 2
+
+
+def identity(Z):
+    """g(Z) = Z."""
+    return Z
+
+
+def identity_prime(Z):
+    """g'(Z) = 1, element-wise, in Z's dtype."""
+    return np.ones_like(Z)
+
+
+def softplus(Z):
+    """log(1 + e^Z) = logaddexp(0, Z), element-wise, finite for logits of +-1000.
+
+    The binary cross-entropy from the logits: -y log g(z) - (1 - y) log(1 - g(z)) = softplus(z) - y z.
+    """
+    return np.logaddexp(0, Z)
