@@ -4,6 +4,9 @@ A message names the array, what was expected and what was found, e.g.
 ``W1 has shape (10, 783); expected (10, 784)``.
 """
 
+import math
+from numbers import Real
+
 import numpy as np
 
 FLOAT_DTYPES = (np.float32, np.float64)
@@ -58,6 +61,13 @@ def check_params(params, shapes):
                          + (f" (unexpected {extra})" if extra else ""))
     for name, shape in shapes.items():
         check_array(name, params[name], shape)
+
+
+def check_lam(lam):
+    """The L2 strength lambda as a float; ValueError unless it is a finite real number >= 0."""
+    if isinstance(lam, bool) or not isinstance(lam, Real) or not math.isfinite(lam) or lam < 0:
+        raise ValueError(f"lam is {lam!r}; expected a finite number >= 0 (the L2 strength lambda)")
+    return float(lam)
 
 
 def _fmt(shape):

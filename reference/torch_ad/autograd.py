@@ -38,3 +38,22 @@ def gradient_step(model, params, X, Y):
         return torch.autograd.grad(J, list(P.values()))
 
     return step
+
+
+def hessian(model, params, X, Y):
+    """d^2 J / d theta^2 from ``torch.func.hessian``, as a (P, P) NumPy matrix.
+
+    theta is every parameter flattened row by row (C order), parameters in ``params``' key order
+    (the manual ``param_shapes`` order when params come from ``init_params``). The loss is the
+    model's own, taps off.
+    """
+    P = as_tensors(params)
+    data = as_tensors({"X": X, "Y": Y})
+    H = torch.func.hessian(lambda P: model.loss(P, data["X"], data["Y"]))(P)
+    return as_matrix({a: {b: h.detach().numpy() for b, h in row.items()} for a, row in H.items()}, params)
+
+
+def as_matrix(blocks, params):
+    """Nested {a: {b: d^2 J / da db}} of shape a.shape + b.shape -> one (P, P) matrix in params' order."""
+    size = {k: int(np.size(v)) for k, v in params.items()}
+    return np.block([[blocks[a][b].reshape(size[a], size[b]) for b in params] for a in params])

@@ -1,0 +1,110 @@
+"""Binary logistic regression, derived by hand: cross-entropy from the logits, optional L2, Hessian.
+
+Shapes (one column per example, m = X.shape[1]):
+
+    X : (n, m)    W : (1, n)    b : (1, 1)    Z, A : (1, m)    Y : (1, m), labels in [0, 1]
+
+Loss: the mean binary cross-entropy plus lambda/(2m) times the squared weights (bias excluded).
+With a = g(z) = 1 / (1 + e^-z), log a = -softplus(-z) and log(1 - a) = -softplus(z), so
+
+    L_j = -y log a - (1 - y) log(1 - a) = softplus(z) - y z,   softplus(z) = log(1 + e^z),
+    J   = 1/m sum_j [softplus(z_j) - y_j z_j] + lambda/(2m) ||W||^2,
+
+which is computed from the logits and stays finite at z = +-1000, where a is exactly 1 or 0.
+Derivation: softplus'(z) = g(z), so the per-example dz_j = dL_j/dz_j = a_j - y_j; vectorised
+dZ = A - Y (m dJ/dZ of the mean loss; the loss never divides by a, so there is no dA step).
+Then dW = 1/m dZ X^T + lambda/m W and db = 1/m sum_j dz_j, as for linear regression.
+"""
+
+from functools import partial
+from types import SimpleNamespace
+
+import numpy as np
+
+from manual.activations import sigmoid, softplus
+from manual.validate import check_array, check_finite_through, check_lam, check_params, check_same_dtype
+
+N_X = 30   # the thirty features of scikit-learn's breast-cancer data, the built-in data set
+INTERMEDIATES = ("dZ",)
+KINKS = ()  # sigmoid and softplus are smooth everywhere
+
+
+def param_shapes(n_x=N_X):
+    """{name: shape} of the parameters, in the order of the Hessian's rows: W (1, n), b (1, 1)."""
+    return {"W": (1, n_x), "b": (1, 1)}
+
+
+def init_params(seed=0, dtype=np.float64, n_x=N_X):
+    """W, b ~ Uniform[-0.5, 0.5), never zero (zeros would hide a missing term)."""
+    rng = np.random.default_rng(seed)
+    return {k: (rng.random(s) - 0.5).astype(dtype) for k, s in param_shapes(n_x).items()}
+
+
+def check_inputs(params, X, Y=None):
+    """ValueError naming the array whose shape, dtype or values do not fit; n is W's column count."""
+    check_params(params, {"W": (1, None), "b": (1, 1)})
+    n_x = params["W"].shape[1]
+    check_array("X", X, (n_x, None), finite=False)
+    arrays = {**params, "X": X}
+    if Y is not None:
+        arrays["Y"] = check_array("Y", Y, (1, X.shape[1]))
+        if Y.size and (Y.min() < 0 or Y.max() > 1):
+            raise ValueError(f"Y ranges over [{Y.min():g}, {Y.max():g}]; expected labels in [0, 1]")
+    check_same_dtype(arrays)
+
+
+def forward(params, X):
+    """Z = W X + b, A = g(Z); returns the probabilities A (1, m) and the cache {Z, A}."""
+    check_inputs(params, X)
+    Z = params["W"] @ X + params["b"]      # z_j = W x_j + b                        (1, m)
+    check_finite_through("X", X, (params["W"].shape[1], None), Z)
+    A = sigmoid(Z)                         # a_j = g(z_j) = 1 / (1 + e^-z_j)        (1, m)
+    return A, {"Z": Z, "A": A}
+
+
+def loss(params, X, Y, lam=0.0):
+    """J = 1/m sum_j [softplus(z_j) - y_j z_j] + lambda/(2m) ||W||^2, from the logits Z."""
+    check_inputs(params, X, Y)
+    lam = check_lam(lam)
+    m = X.shape[1]
+    _, cache = forward(params, X)
+    Z = cache["Z"]
+    return float((softplus(Z) - Y * Z).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
+
+
+def backward(params, cache, X, Y, lam=0.0):
+    """dZ (per example), then dW and db; keyed in the order computed."""
+    check_inputs(params, X, Y)
+    lam = check_lam(lam)
+    m = X.shape[1]
+    dZ = cache["A"] - Y                                  # dZ = A - Y                         (1, m)
+    dW = dZ @ X.T / m + lam / m * params["W"]            # dW = 1/m dZ X^T + lambda/m W       (1, n)
+    db = dZ.sum(axis=1, keepdims=True) / m               # db = 1/m sum_j dz_j                (1, 1)
+    return {"dZ": dZ, "dW": dW, "db": db}
+
+
+def hessian(params, X, Y, lam=0.0):
+    """d^2 J / d theta^2 for theta = (W[0, 0], ..., W[0, n-1], b): a (n+1, n+1) matrix.
+
+    With x~_j = [x_j; 1], dJ/dtheta = 1/m sum_j (a_j - y_j) x~_j + lambda/m D theta, and
+    da_j/dtheta = a_j (1 - a_j) x~_j, so
+        H = 1/m sum_j a_j (1 - a_j) x~_j x~_j^T + lambda/m D = 1/m X~ S X~^T + lambda/m D,
+    S = diag(a_j (1 - a_j)), D = diag(1, ..., 1, 0) (no lambda on the bias). Y does not enter.
+    """
+    check_inputs(params, X, Y)
+    lam = check_lam(lam)
+    n_x, m = X.shape
+    A, _ = forward(params, X)
+    s = A * (1 - A)                                      # s_j = a_j (1 - a_j), S = diag(s)   (1, m)
+    Xt = np.vstack([X, np.ones((1, m), X.dtype)])        # X~ = [X; 1^T]                      (n+1, m)
+    D = np.diag(np.r_[np.ones(n_x), 0.0]).astype(X.dtype)  # D = diag(1, ..., 1, 0): W only    (n+1, n+1)
+    return (Xt * s) @ Xt.T / m + lam / m * D             # H = 1/m X~ S X~^T + lambda/m D     (n+1, n+1)
+
+
+def configure(lam=0.0):
+    """This model with its L2 strength bound: an object with the model contract (catalogue.Model)."""
+    lam = check_lam(lam)
+    return SimpleNamespace(
+        lam=lam, INTERMEDIATES=INTERMEDIATES, KINKS=KINKS, param_shapes=param_shapes,
+        init_params=init_params, check_inputs=check_inputs, forward=forward,
+        loss=partial(loss, lam=lam), backward=partial(backward, lam=lam), hessian=partial(hessian, lam=lam))

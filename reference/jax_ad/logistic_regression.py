@@ -1,0 +1,31 @@
+"""Binary logistic regression (cross-entropy from the logits, L2 on W only) in JAX.
+
+Same ``params`` keys and shapes as ``manual/logistic_regression.py``: X (n, m), W (1, n), b (1, 1),
+Y (1, m) in [0, 1]. ``jax.nn.softplus`` is ``logaddexp(z, 0)``, stable at logits of +-1000, so
+L_j = softplus(z_j) - y_j z_j. No gradient is written here: autograd derives them.
+"""
+
+from functools import partial
+from types import SimpleNamespace
+
+import jax
+import jax.numpy as jnp
+
+from reference.taps import identity
+
+
+def forward(params, X, tap=identity):
+    """Z = W X + b, the logits (1, m)."""
+    return tap("Z", params["W"] @ X + params["b"])
+
+
+def loss(params, X, Y, tap=identity, lam=0.0):
+    """J = 1/m sum_j [softplus(z_j) - y_j z_j] + lambda/(2m) ||W||^2."""
+    m = X.shape[1]
+    Z = forward(params, X, tap)
+    return jnp.sum(jax.nn.softplus(Z) - Y * Z) / m + lam / (2 * m) * jnp.sum(params["W"] ** 2)
+
+
+def configure(lam=0.0):
+    """This model with its L2 strength bound (checked by the manual twin, which runs first)."""
+    return SimpleNamespace(lam=lam, forward=forward, loss=partial(loss, lam=lam))
