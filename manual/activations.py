@@ -17,17 +17,18 @@ def softmax(Z):
     """A[i, j] = exp(Z[i, j]) / sum_k exp(Z[k, j]); the column maximum is subtracted first.
 
     Z: (n_classes, m) -> A: (n_classes, m). Logits of +-1000 give no overflow and no NaN.
+    The maximum is taken over the real part, so a complex Z (the complex-step witness) works too.
     """
-    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    E = np.exp(Z - Z.real.max(axis=0, keepdims=True))
     return E / E.sum(axis=0, keepdims=True)
 
 
 def log_softmax(Z):
     """log A[i, j] = Z[i, j] - max_k Z[k, j] - log sum_k exp(Z[k, j] - max_k Z[k, j]).
 
-    Z: (n_classes, m) -> (n_classes, m), finite wherever Z is.
+    Z: (n_classes, m) -> (n_classes, m), finite wherever Z is; complex Z as in ``softmax``.
     """
-    S = Z - Z.max(axis=0, keepdims=True)
+    S = Z - Z.real.max(axis=0, keepdims=True)
     return S - np.log(np.exp(S).sum(axis=0, keepdims=True))
 
 
@@ -48,9 +49,10 @@ def sigmoid(Z):
     """g(Z) = 1 / (1 + e^-Z), element-wise, from E = e^-|Z| <= 1 so that no exp overflows.
 
     Z >= 0: 1 / (1 + E);  Z < 0: E / (1 + E).  Logits of +-1000 give exactly 1 and 0.
+    A complex Z (the complex-step witness) branches on its real part: see ``minus_abs``.
     """
-    E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    E = np.exp(minus_abs(Z))
+    return np.where(Z.real >= 0, 1 / (1 + E), E / (1 + E))
 
 
 def sigmoid_prime(Z):
@@ -83,5 +85,17 @@ def softplus(Z):
     """log(1 + e^Z) = logaddexp(0, Z), element-wise, finite for logits of +-1000.
 
     The binary cross-entropy from the logits: -y log g(z) - (1 - y) log(1 - g(z)) = softplus(z) - y z.
+    A complex Z (np.logaddexp is real only) takes max(z, 0) + log(1 + e^-|z|), branching on Re z.
     """
+    if np.iscomplexobj(Z):
+        return np.where(Z.real >= 0, Z, 0) + np.log1p(np.exp(minus_abs(Z)))
     return np.logaddexp(0, Z)
+
+
+def minus_abs(Z):
+    """-|Z| for real Z; for complex Z, -Z or Z by the sign of Re Z, which is analytic (|z| is not).
+
+    The complex-step witness evaluates the loss at theta + i h v and reads the derivative from the
+    imaginary part; a branch chosen by the real part keeps every step analytic.
+    """
+    return np.where(Z.real >= 0, -Z, Z)

@@ -19,6 +19,7 @@ from manual.validate import check_array, check_finite_through, check_params, che
 
 N_X, N_H, N_Y = 784, 10, 10
 INTERMEDIATES = ("dZ2", "dA1", "dZ1")
+KINKS = ("Z1",)  # Z1 enters ReLU, not differentiable at 0 (see comparisons/numerical/kinks.py)
 
 
 def param_shapes(n_x=N_X, n_h=N_H, n_y=N_Y):
