@@ -5,11 +5,34 @@ A message names the array, what was expected and what was found, e.g.
 """
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from numbers import Real
 
 import numpy as np
 
 FLOAT_DTYPES = (np.float32, np.float64)
+_COMPLEX_STEP = ContextVar("complex_step", default=False)
+
+
+@contextmanager
+def complex_step():
+    """Within this block parameters may be complex128 and ``loss_value`` keeps J complex.
+
+    Only the complex-step witness (``comparisons/numerical/complex_step.py``) opens it: it runs a
+    smooth model's loss at theta + i h v, with X and Y real float64, and reads dJ/dtheta . v from
+    Im J / h. Outside the block a complex array is refused as before.
+    """
+    token = _COMPLEX_STEP.set(True)
+    try:
+        yield
+    finally:
+        _COMPLEX_STEP.reset(token)
+
+
+def loss_value(J):
+    """J as a Python float; inside ``complex_step()`` a complex J stays complex (float() drops Im J)."""
+    return complex(J) if _COMPLEX_STEP.get() and np.iscomplexobj(J) else float(J)
 
 
 def check_array(name, a, shape, finite=True):
@@ -21,7 +44,7 @@ def check_array(name, a, shape, finite=True):
     """
     if not isinstance(a, np.ndarray):
         raise ValueError(f"{name} must be a NumPy array of shape {_fmt(shape)}; got {type(a).__name__}")
-    if a.dtype.type not in FLOAT_DTYPES:
+    if a.dtype.type not in FLOAT_DTYPES and not (_COMPLEX_STEP.get() and a.dtype == np.complex128):
         raise ValueError(f"{name} has dtype {a.dtype}; expected float32 or float64")
     if a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape)):
         raise ValueError(f"{name} has shape {a.shape}; expected {_fmt(shape)}")
@@ -44,7 +67,9 @@ def check_finite_through(name, a, shape, derived):
 def check_same_dtype(arrays):
     """Check that every array in the ``{name: array}`` dict has one dtype (no silent upcasts)."""
     dtypes = {name: a.dtype for name, a in arrays.items()}
-    if len(set(dtypes.values())) > 1:
+    complex_ok = _COMPLEX_STEP.get()  # inside complex_step(), complex128 parameters go with float64 data
+    kinds = {np.dtype(np.float64) if complex_ok and d == np.complex128 else d for d in dtypes.values()}
+    if len(kinds) > 1:
         listing = ", ".join(f"{n}: {d}" for n, d in dtypes.items())
         raise ValueError(f"arrays mix dtypes ({listing}); expected one dtype for all")
 
