@@ -11,6 +11,7 @@ from typing import Callable, Tuple
 import numpy as np
 
 from comparisons import data
+from comparisons.per_example import per_example_section
 
 SOURCES = ("manual", "torch", "jax")
 
@@ -72,6 +73,15 @@ CATALOGUE = {
     for model in [
         Model("seed_net", "784-10-10 ReLU/softmax network of the seed derivation, mean cross-entropy",
               "seed_net", data.digits_784, speed_m=42_000),
+        Model("course_net", "400-25-10 sigmoid network of the course, summed binary cross-entropy, "
+              "L2 lambda=1", "course_net", data.digits_400, speed_m=5_000,
+              extras=(per_example_section,), config=dict(n_x=400, n_h=25, n_y=10, lam=1.0)),
+        Model("mlp_deep", "64-32-16-10 MLP, tanh then ReLU, softmax + cross-entropy, L2 lambda=0.1",
+              "mlp", data.digits_64, speed_m=10_000,
+              config=dict(sizes=(64, 32, 16, 10), activations=("tanh", "relu"), output="softmax", lam=0.1)),
+        Model("mlp_autoencoder", "64-16-64 autoencoder MLP, leaky ReLU, identity output + squared error",
+              "mlp", data.digits_64_reconstruction, speed_m=10_000,
+              config=dict(sizes=(64, 16, 64), activations=("leaky_relu",), output="identity", loss="mse")),
     ]
 }
 

@@ -42,7 +42,7 @@ def leaky_relu(Z):
 
 def leaky_relu_prime(Z):
     """g'(Z) = 1 where Z > 0, else 0.01 (so g'(0) = 0.01, the slope on the left, as ReLU'(0) = 0)."""
-    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+    return np.where(Z > 0, Z.dtype.type(1), Z.dtype.type(LEAKY_SLOPE))
 
 
 def sigmoid(Z):

@@ -1,0 +1,54 @@
+"""Any-depth MLP in JAX, built from the same ``Config`` as ``manual/mlp.py``.
+
+Same ``params`` keys and shapes: W_l (n_l, n_{l-1}), b_l (n_l, 1) for l = 1..L, X (n_0, m),
+Y (n_L, m). No gradient is written here: autograd derives them. ``jax.nn.relu`` has derivative 0
+at 0, like the manual mask. ``jax.nn.leaky_relu`` takes slope 1 at 0 (``where(x >= 0, ...)``), so
+leaky ReLU is written here with ``Z > 0``: derivative 0.01 at 0, like the manual and PyTorch.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from manual.mlp_config import check_config
+from reference.taps import identity
+
+HIDDEN = {
+    "relu": jax.nn.relu,
+    "leaky_relu": lambda Z: jnp.where(Z > 0, Z, 0.01 * Z),
+    "tanh": jnp.tanh,
+    "sigmoid": jax.nn.sigmoid,
+    "identity": lambda Z: Z,
+}
+LOSS_SUM = {  # sum over examples and output units, from the logits Z_L
+    "cross_entropy": lambda Z, Y: -jnp.sum(Y * jax.nn.log_softmax(Z, axis=0)),
+    "binary_cross_entropy": lambda Z, Y: jnp.sum(jax.nn.softplus(Z) - Y * Z),
+    "mse": lambda Z, Y: jnp.sum((Z - Y) ** 2) / 2,
+}
+
+
+def configure(sizes=(784, 10, 10), activations=("relu",), output="softmax", loss=None, lam=0.0):
+    """An ``MLP``; the defaults are the seed network (784-10-10, ReLU, softmax + cross-entropy)."""
+    return MLP(check_config(sizes, activations, output, loss, lam))
+
+
+class MLP:
+    """``forward(params, X, tap)`` and ``loss(params, X, Y, tap)`` for one ``Config``."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def forward(self, params, X, tap=identity):
+        """Z_l = W_l A_{l-1} + b_l, A_l = g_l(Z_l) for l < L; returns the logits Z_L (n_L, m)."""
+        A, L = X, self.config.L
+        for l in range(1, L + 1):
+            Z = tap(f"Z{l}", params[f"W{l}"] @ A + params[f"b{l}"])
+            if l < L:
+                A = tap(f"A{l}", HIDDEN[self.config.activations[l - 1]](Z))
+        return Z
+
+    def loss(self, params, X, Y, tap=identity):
+        """J = 1/m sum_j loss(Z_L, Y)[j] + lambda/(2m) sum_l ||W_l||^2."""
+        m, c = X.shape[1], self.config
+        Z = self.forward(params, X, tap)
+        penalty = sum(jnp.sum(params[f"W{l}"] ** 2) for l in range(1, c.L + 1))
+        return LOSS_SUM[c.loss](Z, Y) / m + c.lam / (2 * m) * penalty
