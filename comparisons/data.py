@@ -74,15 +74,49 @@ def _digit_pixels(repeat, pad):
     return images.reshape(len(images), -1).T / 16.0, digits.target
 
 
-def _draw_columns(pool, m, seed, dtype):
+def _draw_columns(pool, m, seed, dtype, what="digits"):
     """``(X, cols, how)``: all columns of ``pool`` (or the first m) in a seeded order, or m columns
-    drawn with replacement when m exceeds them; ``how`` says which, for the description."""
+    drawn with replacement when m exceeds them; ``how`` says which (of scikit-learn's ``what``)."""
     rng = np.random.default_rng(seed)
     n = pool.shape[1]
     if m is None or m <= n:
         cols = rng.permutation(n)[: m or n]
-        how = f"{cols.size:,} of scikit-learn's {n:,} digits"
+        how = f"{cols.size:,} of scikit-learn's {n:,} {what}"
     else:
         cols = rng.integers(0, n, size=m)
-        how = f"{m:,} columns drawn with replacement from scikit-learn's {n:,} digits"
+        how = f"{m:,} columns drawn with replacement from scikit-learn's {n:,} {what}"
     return np.ascontiguousarray(pool[:, cols], dtype=dtype), cols, how
+
+
+def diabetes(m=None, seed=0, dtype=np.float64):
+    """scikit-learn's diabetes data for regression: X (10, m), Y (1, m) the disease progression.
+
+    The ten features come as scikit-learn ships them: each centred and scaled to unit Euclidean
+    norm over the 442 patients. The target is raw (25 to 346), so J is large at the initial
+    parameters; relative errors are unaffected. A larger ``m`` draws columns with replacement.
+    """
+    from sklearn.datasets import load_diabetes
+
+    d = load_diabetes()
+    pool = np.vstack([d.data.T, d.target[None, :]])                    # (11, 442): features, target
+    XY, _, how = _draw_columns(pool, m, seed, dtype, what="diabetes patients")
+    return Dataset(np.ascontiguousarray(XY[:10]), np.ascontiguousarray(XY[10:]),
+                   f"{how} (10 features centred and scaled to unit norm by scikit-learn; "
+                   f"target the raw disease progression one year on)")
+
+
+def breast_cancer(m=None, seed=0, dtype=np.float64):
+    """scikit-learn's breast-cancer data for binary classification: X (30, m), Y (1, m) in {0, 1}.
+
+    Each of the 30 features is standardised (z-score: mean 0, standard deviation 1) over all 569
+    tumours before any column is drawn, so every batch sees the same scaling. Y = 1 is benign.
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    d = load_breast_cancer()
+    X = (d.data - d.data.mean(axis=0)) / d.data.std(axis=0)            # (569, 30), z-scores
+    pool = np.vstack([X.T, d.target[None, :]])                          # (31, 569): features, label
+    XY, _, how = _draw_columns(pool, m, seed, dtype, what="breast-cancer tumours")
+    return Dataset(np.ascontiguousarray(XY[:30]), np.ascontiguousarray(XY[30:]),
+                   f"{how} (30 features standardised to mean 0 and standard deviation 1 over all "
+                   f"569; label 1 benign, 0 malignant)")

@@ -19,7 +19,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from manual.validate import check_array, check_finite_through, check_lam, check_params, check_same_dtype
+from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
+                             loss_value)
 
 N_X = 10   # the ten features of scikit-learn's diabetes data, the built-in data set
 INTERMEDIATES = ("dZ",)
@@ -62,7 +63,7 @@ def loss(params, X, Y, lam=0.0):
     lam = check_lam(lam)
     m = X.shape[1]
     Z, _ = forward(params, X)
-    return float(((Z - Y) ** 2).sum() / (2 * m) + lam / (2 * m) * (params["W"] ** 2).sum())
+    return loss_value(((Z - Y) ** 2).sum() / (2 * m) + lam / (2 * m) * (params["W"] ** 2).sum())
 
 
 def backward(params, cache, X, Y, lam=0.0):

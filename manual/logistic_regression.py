@@ -22,7 +22,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from manual.activations import sigmoid, softplus
-from manual.validate import check_array, check_finite_through, check_lam, check_params, check_same_dtype
+from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
+                             loss_value)
 
 N_X = 30   # the thirty features of scikit-learn's breast-cancer data, the built-in data set
 INTERMEDIATES = ("dZ",)
@@ -69,7 +70,7 @@ def loss(params, X, Y, lam=0.0):
     m = X.shape[1]
     _, cache = forward(params, X)
     Z = cache["Z"]
-    return float((softplus(Z) - Y * Z).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
+    return loss_value((softplus(Z) - Y * Z).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
 
 
 def backward(params, cache, X, Y, lam=0.0):

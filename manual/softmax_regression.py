@@ -20,7 +20,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from manual.activations import log_softmax, softmax
-from manual.validate import check_array, check_finite_through, check_lam, check_params, check_same_dtype
+from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
+                             loss_value)
 
 N_X, N_Y = 64, 10   # scikit-learn's 8x8 digits: 64 pixels, 10 classes (the built-in data set)
 INTERMEDIATES = ("dZ",)
@@ -71,7 +72,7 @@ def loss(params, X, Y, lam=0.0):
     lam = check_lam(lam)
     m = X.shape[1]
     _, cache = forward(params, X)
-    return float(-(Y * log_softmax(cache["Z"])).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
+    return loss_value(-(Y * log_softmax(cache["Z"])).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
 
 
 def backward(params, cache, X, Y, lam=0.0):
