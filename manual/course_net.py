@@ -30,7 +30,7 @@ import numpy as np
 
 from manual.activations import sigmoid, softplus
 from manual.mlp_config import check_config
-from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
+from manual.validate import check_array, check_finite_through, check_params, check_same_dtype, loss_value
 
 INTERMEDIATES = ("dZ2", "dA1", "dZ1")
 KINKS = ()             # sigmoid everywhere: smooth
@@ -58,12 +58,14 @@ class CourseNet:
 
     def param_shapes(self):
         """{name: shape} of the parameters."""
-        return {"W1": (self.n_h, self.n_x), "b1": (self.n_h, 1), "W2": (self.n_y, self.n_h), "b2": (self.n_y, 1)}
+        n_x, n_h, n_y = self.n_x, self.n_h, self.n_y
+        return {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
 
     def init_params(self, seed=0, dtype=np.float64):
         """W, b ~ Uniform[-0.12, 0.12), the course's random initialisation (biases too: never zero)."""
         rng = np.random.default_rng(seed)
-        return {k: rng.uniform(-EPSILON_INIT, EPSILON_INIT, s).astype(dtype) for k, s in self.param_shapes().items()}
+        eps = EPSILON_INIT
+        return {k: rng.uniform(-eps, eps, s).astype(dtype) for k, s in self.param_shapes().items()}
 
     def check_inputs(self, params, X, Y=None):
         """ValueError naming the array when a shape or dtype is not what the derivation needs."""
@@ -92,7 +94,7 @@ class CourseNet:
         m, Z2 = X.shape[1], cache["Z2"]
         data = (softplus(Z2) - Y * Z2).sum() / m                                 # 1/m sum_j sum_k BCE
         penalty = self.lam / (2 * m) * ((params["W1"] ** 2).sum() + (params["W2"] ** 2).sum())
-        return float(data + penalty)
+        return loss_value(data + penalty)
 
     def backward(self, params, cache, X, Y):
         """Vectorised backward pass, line by line in reverse; every d<name>, keyed in the order computed."""
@@ -132,7 +134,7 @@ class CourseNet:
             Delta["b1"] += dz1                      # Delta1's bias column += delta2      (n_h, 1)
             dZ2[:, t:t + 1], dA1[:, t:t + 1], dZ1[:, t:t + 1] = dz2, da1, dz1
         return {"dZ2": dZ2,
-                "dW2": Delta["W2"] / m + lam / m * W2,  # dW2 = 1/m Delta2 + lambda/m W2 (bias column excluded)
+                "dW2": Delta["W2"] / m + lam / m * W2,  # dW2 = 1/m Delta2 + lambda/m W2 (no bias column)
                 "db2": Delta["b2"] / m,                 # db2 = 1/m Delta_b2
                 "dA1": dA1, "dZ1": dZ1,
                 "dW1": Delta["W1"] / m + lam / m * W1,  # dW1 = 1/m Delta1 + lambda/m W1

@@ -24,7 +24,7 @@ import numpy as np
 
 from manual import activations as act
 from manual.mlp_config import check_config
-from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
+from manual.validate import check_array, check_finite_through, check_params, check_same_dtype, loss_value
 
 HIDDEN = {  # name: (g, g')
     "relu": (act.relu, act.relu_prime),
@@ -35,9 +35,9 @@ HIDDEN = {  # name: (g, g')
 }
 OUTPUT = {"softmax": act.softmax, "sigmoid": act.sigmoid, "identity": act.identity}
 LOSS_SUM = {  # name: sum over examples and output units of the per-example loss, from the logits Z_L
-    "cross_entropy": lambda Z, Y: -(Y * act.log_softmax(Z)).sum(),      # -sum Y log softmax(Z)
+    "cross_entropy": lambda Z, Y: -(Y * act.log_softmax(Z)).sum(),          # -sum Y log softmax(Z)
     "binary_cross_entropy": lambda Z, Y: (act.softplus(Z) - Y * Z).sum(),  # sum -Y log a - (1-Y) log(1-a)
-    "mse": lambda Z, Y: ((Z - Y) ** 2).sum() / 2,                        # 1/2 sum (Z - Y)^2
+    "mse": lambda Z, Y: ((Z - Y) ** 2).sum() / 2,                          # 1/2 sum (Z - Y)^2
 }
 
 
@@ -62,17 +62,19 @@ class MLP:
 
     def param_shapes(self):
         """{W1: (n_1, n_0), b1: (n_1, 1), ..., WL: (n_L, n_{L-1}), bL: (n_L, 1)}."""
-        n = self.config.sizes
-        return {k: s for l in range(1, len(n)) for k, s in ((f"W{l}", (n[l], n[l - 1])), (f"b{l}", (n[l], 1)))}
+        n, shapes = self.config.sizes, {}
+        for l in range(1, len(n)):
+            shapes[f"W{l}"], shapes[f"b{l}"] = (n[l], n[l - 1]), (n[l], 1)
+        return shapes
 
     def init_params(self, seed=0, dtype=np.float64):
         """W_l, b_l ~ Uniform[-r_l, r_l), r_l = sqrt(6 / (n_{l-1} + n_l)) (Glorot); biases never zero."""
         rng = np.random.default_rng(seed)
-        params = {}
-        for k, shape in self.param_shapes().items():
-            n_out, n_in = shape if k[0] == "W" else params["W" + k[1:]].shape
-            r = np.sqrt(6 / (n_in + n_out))
-            params[k] = rng.uniform(-r, r, shape).astype(dtype)
+        n, params = self.config.sizes, {}
+        for l in range(1, len(n)):
+            r = np.sqrt(6 / (n[l - 1] + n[l]))
+            params[f"W{l}"] = rng.uniform(-r, r, (n[l], n[l - 1])).astype(dtype)
+            params[f"b{l}"] = rng.uniform(-r, r, (n[l], 1)).astype(dtype)
         return params
 
     def check_inputs(self, params, X, Y=None):
@@ -107,23 +109,25 @@ class MLP:
         m, c = X.shape[1], self.config
         data = LOSS_SUM[c.loss](cache[f"Z{c.L}"], Y) / m
         penalty = c.lam / (2 * m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))
-        return float(data + penalty)
+        return loss_value(data + penalty)
 
     def backward(self, params, cache, X, Y):
         """Backward pass, layer by layer in reverse; every d<name>, keyed in the order computed."""
         self.check_inputs(params, X, Y)
         m, c = X.shape[1], self.config
-        grads = {}
-        dZ = cache[f"A{c.L}"] - Y                                     # dZ_L = A_L - Y             (n_L, m)
+        lam, grads = c.lam, {}
+        dZ = cache[f"A{c.L}"] - Y                                 # dZ_L = A_L - Y                (n_L, m)
         grads[f"dZ{c.L}"] = dZ
         for l in range(c.L, 0, -1):
             A_prev, W = (cache[f"A{l - 1}"] if l > 1 else X), params[f"W{l}"]
-            grads[f"dW{l}"] = dZ @ A_prev.T / m + c.lam / m * W       # dW_l = 1/m dZ_l A_{l-1}^T + lambda/m W_l
-            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m       # db_l = 1/m sum_j dZ_l      (n_l, 1)
-            if l > 1:
-                dA = W.T @ dZ                                         # dA_{l-1} = W_l^T dZ_l      (n_{l-1}, m)
-                dZ = dA * HIDDEN[c.activations[l - 2]][1](cache[f"Z{l - 1}"])  # dZ_{l-1} = dA_{l-1} * g'(Z_{l-1})
-                grads[f"dA{l - 1}"], grads[f"dZ{l - 1}"] = dA, dZ
+            grads[f"dW{l}"] = dZ @ A_prev.T / m + lam / m * W     # dW_l = 1/m dZ_l A_{l-1}^T + lambda/m W_l
+            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m   # db_l = 1/m sum_j dZ_l         (n_l, 1)
+            if l == 1:
+                break
+            g_prime = HIDDEN[c.activations[l - 2]][1]
+            dA = W.T @ dZ                                         # dA_{l-1} = W_l^T dZ_l         (n_{l-1}, m)
+            dZ = dA * g_prime(cache[f"Z{l - 1}"])                 # dZ_{l-1} = dA_{l-1} * g'(Z_{l-1})
+            grads[f"dA{l - 1}"], grads[f"dZ{l - 1}"] = dA, dZ
         return grads
 
 
