@@ -49,9 +49,9 @@ def sigmoid(Z):
     """g(Z) = 1 / (1 + e^-Z), element-wise, from E = e^-|Z| <= 1 so that no exp overflows.
 
     Z >= 0: 1 / (1 + E);  Z < 0: E / (1 + E).  Logits of +-1000 give exactly 1 and 0.
-    The branch is chosen by the real part, so a complex Z (complex-step witness) stays analytic.
+    A complex Z (the complex-step witness) branches on its real part: see ``minus_abs``.
     """
-    E = np.exp(np.where(Z.real >= 0, -Z, Z))     # e^-|Z|
+    E = np.exp(minus_abs(Z))
     return np.where(Z.real >= 0, 1 / (1 + E), E / (1 + E))
 
 
@@ -82,10 +82,20 @@ def identity_prime(Z):
 
 
 def softplus(Z):
-    """log(1 + e^Z) = max(Z, 0) + log(1 + e^-|Z|), element-wise, finite for logits of +-1000.
+    """log(1 + e^Z) = logaddexp(0, Z), element-wise, finite for logits of +-1000.
 
     The binary cross-entropy from the logits: -y log g(z) - (1 - y) log(1 - g(z)) = softplus(z) - y z.
-    The branch is chosen by the real part, so a complex Z (complex-step witness) stays analytic.
+    A complex Z (np.logaddexp is real only) takes max(z, 0) + log(1 + e^-|z|), branching on Re z.
     """
-    positive = Z.real >= 0
-    return np.where(positive, Z, 0) + np.log1p(np.exp(np.where(positive, -Z, Z)))
+    if np.iscomplexobj(Z):
+        return np.where(Z.real >= 0, Z, 0) + np.log1p(np.exp(minus_abs(Z)))
+    return np.logaddexp(0, Z)
+
+
+def minus_abs(Z):
+    """-|Z| for real Z; for complex Z, -Z or Z by the sign of Re Z, which is analytic (|z| is not).
+
+    The complex-step witness evaluates the loss at theta + i h v and reads the derivative from the
+    imaginary part; a branch chosen by the real part keeps every step analytic.
+    """
+    return np.where(Z.real >= 0, -Z, Z)
