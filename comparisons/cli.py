@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("report", "models")
+COMMANDS = ("report", "models", "verify", "mistakes")
 
 
 class Parser(argparse.ArgumentParser):

@@ -1,0 +1,203 @@
+"""One-line diagnoses: what a wrong quantity's numbers say about the mistake behind them.
+
+Each rule looks at the person's array and the reference's and either recognises a pattern or
+passes; the first that recognises one gives the line, and the last says how far apart they are.
+A pattern holds when it reproduces the numbers to ``CLOSE``, looser than the verdict's tolerance
+because a hypothesis (the reference times m, W @ G, ...) is rebuilt here in another order.
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from comparisons.agreement import max_errors
+
+CLOSE = 1e-6
+
+
+@dataclass(frozen=True)
+class Context:
+    """quantity: its name (dW1, dZ2, J, A2, ...); m: the batch size; params: the parameters;
+    lam: the model's L2 strength (None without one); forward: the derivation's forward values;
+    expected: the reference's value of every quantity; warnings: NumPy's, from the person's calls."""
+
+    quantity: str
+    m: int
+    params: dict = field(default_factory=dict)
+    lam: float = None
+    forward: dict = field(default_factory=dict)
+    expected: dict = field(default_factory=dict)
+    warnings: tuple = ()
+
+
+def diagnose(yours, expected, ctx):
+    """One line saying what is wrong with ``yours`` against ``expected`` (arrays or numbers)."""
+    y, e = np.asarray(yours, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if y.shape != e.shape:
+        return shape(y.shape, e.shape, ctx)
+    for rule in (non_finite, transposed, weight_not_transposed, factor, l2_term, activation_derivative,
+                 few_elements):
+        line = rule(y, e, ctx)
+        if line:
+            return line
+    return f"values differ: max relative error {max_errors(y, e)[1]:.1e}"
+
+
+def close(a, b):
+    return a.shape == b.shape and max_errors(a, b)[1] <= CLOSE
+
+
+def near(a, b):
+    return abs(a - b) <= CLOSE * abs(b)
+
+
+def shape(got, want, ctx):
+    """Wrong shapes: summed over all axes, transposed, keepdims lost, not summed, a row short."""
+    line = f"{got} where {want} expected"
+    if len(want) == 2 and want[1] == 1 and want[0] > 1:
+        if len(got) == 0 or got == (1, 1):
+            return f"{line}: summed over all axes? Sum over the examples only: .sum(axis=1, keepdims=True)"
+        if got == (want[0],):
+            return f"{line}: keepdims lost? .sum(axis=1, keepdims=True) keeps the column"
+        if len(got) == 2 and got[0] == want[0]:
+            return f"{line}: not summed over the examples? .sum(axis=1, keepdims=True)"
+        if len(got) == 2 and got[0] == 1:
+            return f"{line}: summed over axis 0 (the units) instead of axis 1 (the examples)?"
+    if len(want) == 2 and got == want[::-1]:
+        return f"{line}: transposed? (the product's operands swapped, or a .T missing)"
+    if len(got) == len(want) and got[0] == want[0] - 1 and got[1:] == want[1:]:
+        return f"{line}: a row short: one-hot sized by the largest label seen?"
+    return line
+
+
+def non_finite(y, e, ctx):
+    bad = int(np.size(y) - np.count_nonzero(np.isfinite(y)))
+    if not bad:
+        return None
+    warned = next((w for w in ctx.warnings if "overflow" in w or "invalid value" in w), None)
+    return (f"{bad} of {y.size} values are NaN or inf: overflow in exp? (a softmax must subtract the "
+            f"column maximum first)" + (f"; NumPy warned {warned}" if warned else ""))
+
+
+def transposed(y, e, ctx):
+    if e.ndim == 2 and e.shape[0] == e.shape[1] and close(y, e.T) and not close(e, e.T):
+        return "transposed: yours is the expected matrix's transpose (the product's operands swapped?)"
+    return None
+
+
+def weight_not_transposed(y, e, ctx):
+    """yours = W @ G where W.T @ G was expected (W square, so the shapes hide it)."""
+    for w, W in ctx.params.items():
+        if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] == 1:
+            continue
+        for g, G in ctx.expected.items():
+            if np.ndim(G) == 2 and G.shape[0] == W.shape[0] and (W.shape[0], G.shape[1]) == e.shape \
+                    and close(e, W.T @ G) and close(y, W @ G):
+                return f"equals {w} @ {g} where {w}.T @ {g} is expected: a missing transpose"
+    return None
+
+
+def factor(y, e, ctx):
+    """yours = c * expected for a constant c: a sign, a missing 1/m, another m, ..."""
+    ee = float(np.vdot(e, e))
+    c = float(np.vdot(y, e)) / ee if ee else 0.0
+    if c == 0 or not close(y, c * e):
+        return None
+    m, a, sign = ctx.m, abs(c), (" and the sign flipped" if c < 0 else "")
+    if near(a, 1):
+        return "sign flipped: yours = -expected"
+    if near(a, m):
+        if ctx.quantity == "J":
+            return f"a factor m = {m}{sign}: summed over the examples instead of averaged?"
+        return f"a factor m = {m}{sign}: the 1/m is missing"
+    if near(a, 1 / m):
+        return f"a factor 1/m = 1/{m}{sign}: divided by m twice?"
+    simple = Fraction(a).limit_denominator(4)
+    if near(a, float(simple)):
+        return f"a constant factor {'-' if c < 0 else ''}{simple}"
+    k = m / a
+    if k > 1 and near(k, round(k)):
+        return (f"a factor {m}/{round(k)}{sign}: the m used ({round(k)}) is not the batch size ({m}); "
+                f"a global m? Use m = X.shape[1]")
+    return f"a constant factor {c:.4g}"
+
+
+def l2_term(y, e, ctx):
+    """yours - expected = a * P for the parameter P of this gradient: an L2 term too many or too few."""
+    name = ctx.quantity[1:]
+    P = np.asarray(ctx.params.get(name, np.zeros(0)), dtype=np.float64)
+    if not ctx.quantity.startswith("d") or P.shape != e.shape or not np.any(P):
+        return None
+    diff = y - e
+    a = float(np.vdot(diff, P)) / float(np.vdot(P, P))
+    if a == 0 or not close(diff, a * P):
+        return None
+    unit = ctx.lam / ctx.m if ctx.lam else None
+    if name.startswith("b"):
+        said = "lambda/m" if unit and near(a, unit) else f"{a:.3g}"
+        return f"{said} * {name} added: the bias regularised? (L2 leaves biases out)"
+    if unit is None:
+        return f"{a:.3g} * {name} added: a regularisation term where the loss has none?"
+    r = a / unit
+    if near(r, -1):
+        return f"the L2 term lambda/m * {name} is missing"
+    if near(r, -0.5):
+        return (f"half the L2 term: lambda/(2m) * {name} where lambda/m * {name} belongs (the loss's "
+                f"1/(2m) copied; the derivative of {name}^2 is 2 {name})")
+    if near(r, 1):
+        return f"the L2 term doubled: 2 lambda/m * {name} where lambda/m * {name} belongs"
+    return f"the L2 term is {r + 1:.3g} lambda/m * {name} where lambda/m * {name} belongs"
+
+
+DERIVATIVES = (  # (activation, its derivative written from its output A, that derivative)
+    ("ReLU", "({A} > 0)", lambda A: (A > 0).astype(A.dtype)),
+    ("sigmoid", "{A} (1 - {A})", lambda A: A * (1 - A)),
+    ("tanh", "1 - {A}^2", lambda A: 1 - A ** 2),
+)
+
+
+def activation_derivative(y, e, ctx):
+    """dZ = dA * g'(Z) with g' left out, or another activation's derivative multiplied in."""
+    layer = "A" + ctx.quantity[2:]
+    A = ctx.forward.get(layer) if ctx.quantity.startswith("dZ") else None
+    if A is None or np.shape(A) != e.shape:
+        return None
+    for activation, formula, derivative in DERIVATIVES:
+        F = derivative(np.asarray(A, dtype=np.float64))
+        said = formula.format(A=layer)
+        if np.all(F == 1):
+            continue
+        if close(e, y * F):
+            return f"the {activation} derivative {said} is missing from {ctx.quantity}: left out?"
+        if close(y, e * F):
+            return (f"yours is expected times {said}, {activation}'s derivative: {activation}'s derivative "
+                    f"used for another activation?")
+    return None
+
+
+def few_elements(y, e, ctx):
+    """At most three elements differ: an off-by-one in a loop, a stray index."""
+    scale = max(float(np.max(np.abs(y))), float(np.max(np.abs(e)))) if e.size else 0.0
+    bad = np.argwhere(np.abs(y - e) > CLOSE * scale)
+    if not 0 < len(bad) <= 3 or e.size < 4:
+        return None
+    at = ", ".join(str(tuple(int(i) for i in b)) for b in bad)
+    hint = ""
+    if len(bad) == 1:
+        edges = [(i, n) for i, n in zip(bad[0], e.shape) if n > 1]
+        if any(i == 0 for i, _ in edges):
+            hint = " (a loop starting at 1?)"
+        elif any(i == n - 1 for i, n in edges):
+            hint = " (a loop stopping one short?)"
+    return f"only {len(bad)} of {e.size} elements differ, at {at}{hint}"
+
+
+def failure_hint(Y):
+    """For a call that fails on a batch without its last class: the one-hot sized by the largest label."""
+    Y = np.asarray(Y)
+    if Y.ndim == 2 and Y.shape[0] > 1 and not Y[-1].any():
+        last = Y.shape[0] - 1
+        return (f"this batch has no label {last}: a one-hot sized by the largest label seen (Y.max() + 1) "
+                f"has fewer than {last + 1} rows? Size it by the number of classes")
+    return ""
