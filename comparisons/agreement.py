@@ -49,9 +49,13 @@ def compare(a, b, model, dtype=None):
     Quantities are taken in a's order, then any only b has. A quantity one side lacks is
     ``MISSING``; a loss that differs is ``LOSS MISMATCH``, its own failure, since gradients of two
     different losses cannot be expected to agree.
+
+    A witness that measures part of what a derivation holds (the numerical witness, see
+    ``Result``) is compared on the quantities it covers, on the elements both sides measured,
+    against the larger of the dtype's rtol and its method's.
     """
     dtype = np.dtype(dtype or a.dtype).name
-    rtol = rtol_for(dtype)
+    rtol = max(rtol_for(dtype), a.rtol, b.rtol)
     pair = f"{a.source} vs {b.source}"
     intermediates = tuple(a.intermediates) + tuple(b.intermediates)
 
@@ -63,6 +67,8 @@ def compare(a, b, model, dtype=None):
     rows = [row("J", "loss", "()", "()",
                 *compare_arrays(a.loss, b.loss, rtol, mismatch=LOSS_MISMATCH))]
     for q in [*a.grads, *(k for k in b.grads if k not in a.grads)]:
+        if not (covered(a, q) and covered(b, q)):
+            continue
         scaling = scaling_of(q, intermediates)
         if q not in a.grads or q not in b.grads:
             have = a.grads if q in a.grads else b.grads
@@ -71,8 +77,22 @@ def compare(a, b, model, dtype=None):
                             False, np.nan, np.nan, MISSING))
             continue
         ga, gb = a.grads[q], b.grads[q]
-        rows.append(row(q, scaling, str(np.shape(ga)), str(np.shape(gb)), *compare_arrays(ga, gb, rtol)))
+        shapes = str(np.shape(ga)), str(np.shape(gb))
+        if (q in a.masks or q in b.masks) and np.shape(ga) == np.shape(gb):
+            keep = measured(a, q) & measured(b, q)
+            ga, gb = np.asarray(ga)[keep], np.asarray(gb)[keep]
+        rows.append(row(q, scaling, *shapes, *compare_arrays(ga, gb, rtol)))
     return rows
+
+
+def covered(result, quantity):
+    """Whether ``result`` gives ``quantity`` at all (``Result.covers``; None covers everything)."""
+    return result.covers is None or quantity in result.covers
+
+
+def measured(result, quantity):
+    """Boolean array, True where ``result`` measured ``quantity`` (everywhere unless it has a mask)."""
+    return result.masks.get(quantity, np.ones(np.shape(result.grads[quantity]), dtype=bool))
 
 
 def all_agree(rows):

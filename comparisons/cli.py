@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("report", "models", "verify", "mistakes")
+COMMANDS = ("report", "models", "check", "verify", "mistakes", "bench")
 
 
 class Parser(argparse.ArgumentParser):

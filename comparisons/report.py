@@ -12,6 +12,9 @@ from comparisons.convention import PER_EXAMPLE
 from comparisons.sources import run_all
 from comparisons.tolerances import RTOL, WHY
 
+WITNESS = "numerical"    # the fourth source: comparisons.numerical, differences of the loss alone
+WITNESS_BUDGET_S = 2.0   # per model and dtype: every element when that fits, else a sample and directions
+
 
 @dataclass
 class Report:
@@ -22,38 +25,59 @@ class Report:
     data: dict = field(default_factory=dict)       # {model: description of its data}
     machine: dict = field(default_factory=dict)    # from comparisons.machine.describe
     sections: list = field(default_factory=list)   # comparisons.sections.Section, from model extras
+    figures: dict = field(default_factory=dict)    # {file name: PNG bytes}, e.g. the witness's step sweeps
 
     @property
     def all_agree(self):
         return bool((self.agreement["verdict"] == AGREE).all()) and all(s.ok for s in self.sections)
 
 
-def agreement_rows(model, dtype, seed=0):
-    """Rows for every pair of sources on the model's built-in data; returns (rows, data description)."""
+def agreement_rows(model, dtype, seed=0, witnesses=None):
+    """Rows for every pair of sources on the model's built-in data; returns (rows, data description).
+
+    With a list ``witnesses``, the numerical witness joins as a fourth source and its
+    (manual ``Result``, ``Witness``) pair is appended to the list, for the witness section.
+    """
+    from comparisons.numerical.witness import witness
+
     data = model.data(None, seed, np.dtype(dtype))
     params = model.init_params(seed, np.dtype(dtype))
     results = run_all(model, params, data.X, data.Y)
-    rows = [row for a, b in combinations(SOURCES, 2) for row in compare(results[a], results[b], model.name)]
+    sources = SOURCES
+    if witnesses is not None:
+        w = witness(model, params, data.X, data.Y, budget_s=WITNESS_BUDGET_S)
+        results[WITNESS], sources = w.result, (*SOURCES, WITNESS)
+        witnesses.append((results["manual"], w))
+    rows = [row for a, b in combinations(sources, 2) for row in compare(results[a], results[b], model.name)]
     return rows, data.description
 
 
 def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=None, repeats=10,
-          threads=None, progress=True):
-    """Run agreement (and speed, unless ``speed=False``) for ``models``; returns a ``Report``."""
+          threads=None, progress=True, witness=True):
+    """Run agreement (and speed, unless ``speed=False``) for ``models``; returns a ``Report``.
+
+    ``witness``: the numerical witness as a fourth source, with its own section and step-sweep plots.
+    """
     from comparisons import machine
+    from comparisons.numerical.section import witness_section
     from comparisons.speed import speed_rows
 
-    rows, speeds, described, sections = [], [], {}, []
+    rows, speeds, described, sections, figures = [], [], {}, [], {}
     for model in models:
+        witnesses = [] if witness else None
         for dtype in dtypes:
-            model_rows, described[model.name] = agreement_rows(model, dtype, seed)
+            model_rows, described[model.name] = agreement_rows(model, dtype, seed, witnesses)
             rows += model_rows
+        if witness:
+            section, plots = witness_section(model.name, witnesses)
+            sections.append(section)
+            figures.update(plots)
         for extra in model.extras:
             sections += extra(model, dtypes, seed)
         if speed:
             speeds += speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)
     info = machine.describe(speeds[0]["threads"]) if speeds else {}
-    return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections)
+    return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections, figures)
 
 
 def agreement_matrix(agreement):
@@ -64,7 +88,7 @@ def agreement_matrix(agreement):
         index=["model", "quantity", "scaling"], columns=["dtype", "pair"], values="cell",
         aggfunc="first", sort=False)
     wide.columns = [f"{d} {p}" for d, p in wide.columns]
-    return wide.reset_index()
+    return wide.reset_index().fillna("-")   # "-": a pair that does not compare this quantity (dA: no witness)
 
 
 def notes(report):
@@ -75,6 +99,11 @@ def notes(report):
     lines.append("- max_rel is max|a - b| / max(max|a|, max|b|) per quantity; the verdict is "
                  "`agree` when it is at most the dtype's rtol. The loss J is compared first.")
     lines += [f"- rtol {dtype}: {RTOL[dtype]:.0e}, because {WHY[dtype]}." for dtype in RTOL]
+    if report.agreement["pair"].str.endswith(f" vs {WITNESS}").any():
+        lines.append(f"- {WITNESS}: the witness of comparisons/numerical, differences of the manual loss in "
+                     "float64 with no autograd; it gives J, the parameter gradients and the dZ of a few "
+                     "examples (not dA), so its pairs compare those, on the elements it measured, with the "
+                     "larger of the dtype's rtol and its method's (see the numerical witness section).")
     return "\n".join(lines)
 
 
@@ -108,7 +137,7 @@ def speed_view(speed):
 
 
 def files(report):
-    """{file name: text}: agreement and speed tables as Markdown and CSV."""
+    """{file name: text}: agreement and speed tables as Markdown and CSV; figures as PNG bytes."""
     out = {
         "agreement.md": "# Agreement\n\n" + agreement_matrix(report.agreement).to_markdown(index=False)
                         + "\n\n" + notes(report) + "\n\n## Every comparison\n\n"
@@ -126,4 +155,5 @@ def files(report):
                            "ahead-of-time compile time in `compile_s`, never in the step time.\n\n"
                            "## Machine\n\n" + machine_lines(report) + "\n")
         out["speed.csv"] = report.speed.to_csv(index=False)
+    out.update(report.figures)
     return out

@@ -27,3 +27,27 @@ def rtol_for(dtype):
     if name not in RTOL:
         raise ValueError(f"no tolerance for dtype {name}; expected one of {sorted(RTOL)}")
     return RTOL[name]
+
+# The numerical witness (comparisons/numerical) is only as accurate as its method: ``compare`` takes
+# the larger of the method's rtol (carried by its ``Result``) and the dtype's.
+METHOD_RTOL = {
+    "central differences": 1e-6,
+    "complex step": 1e-9,
+}
+
+METHOD_WHY = {
+    "central differences": "a central difference errs by h^2 J'''/6 (truncation) plus eps |J| / h "
+                           "(rounding), at best about eps^(2/3) ~ 4e-11 of J's scale; the step sweep "
+                           "measures it at the chosen step (shown beside it), orders below 1e-6, while a "
+                           "41/42 factor (2.4e-2) or one element off by 1e-4 of its quantity's scale "
+                           "stays above it",
+    "complex step": "Im J(theta + i h v) / h subtracts nothing, so with h = 1e-20 it is exact to "
+                    "rounding in the loss (about 1e-15); it is held to float64's own 1e-9",
+}
+
+
+def method_rtol(method):
+    """The numerical witness's relative tolerance for ``method`` ("central differences", "complex step")."""
+    if method not in METHOD_RTOL:
+        raise ValueError(f"no tolerance for method {method!r}; expected one of {sorted(METHOD_RTOL)}")
+    return METHOD_RTOL[method]

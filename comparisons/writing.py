@@ -13,7 +13,7 @@ def check_out_dir(out_dir):
 
 
 def write_files(out_dir, files):
-    """Write ``{file name: text}`` into ``out_dir``, which is made if needed.
+    """Write ``{file name: text}`` into ``out_dir``, which is made if needed (bytes, e.g. a PNG, as they are).
 
     Every file is first written beside its target under a temporary name; only when all are
     written are they renamed into place, so a failure never leaves a partly written report.
@@ -25,7 +25,10 @@ def write_files(out_dir, files):
     try:
         for name, text in files.items():
             tmp = out / f".{name}.partial"
-            tmp.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                tmp.write_bytes(text)
+            else:
+                tmp.write_text(text, encoding="utf-8")
             staged[name] = tmp
         for name, tmp in staged.items():
             os.replace(tmp, out / name)

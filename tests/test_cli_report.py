@@ -17,9 +17,12 @@ def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
     text = capsys.readouterr().out
     assert status == 0
     assert "VERDICT: every derivation agrees." in text and "m · dJ/dZ" in text
-    assert sorted(p.name for p in out.iterdir()) == ["agreement.csv", "agreement.md", "speed.csv", "speed.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "agreement.csv", "agreement.md", "seed_net-numerical-witness.csv", "seed_net-numerical-witness.md",
+        "seed_net-step-sweep-float32.png", "seed_net-step-sweep-float64.png", "speed.csv", "speed.md"]
     agreement = pd.read_csv(out / "agreement.csv")
-    assert set(agreement["pair"]) == {"manual vs torch", "manual vs jax", "torch vs jax"}
+    assert set(agreement["pair"]) == {"manual vs torch", "manual vs jax", "torch vs jax", "manual vs numerical",
+                                      "torch vs numerical", "jax vs numerical"}
     assert set(agreement["dtype"]) == {"float64", "float32"}
     assert set(agreement["quantity"]) == {"J", "dW1", "db1", "dW2", "db2", "dZ2", "dA1", "dZ1"}
     speed = pd.read_csv(out / "speed.csv")
@@ -40,7 +43,9 @@ def test_a_wrong_derivation_exits_1(tmp_path, monkeypatch, capsys):
     status = main(["report", "--model", "seed_net", "--no-speed", "--dtype", "float64", "--out", str(tmp_path)])
     text = capsys.readouterr().out
     assert status == 1
-    assert "VERDICT: 2 comparison(s) disagree" in text and "dW2 (manual vs torch: DISAGREE)" in text
+    # dW2 against torch, jax and the numerical witness, and the witness's own section
+    assert "VERDICT: 4 comparison(s) disagree" in text and "dW2 (manual vs torch: DISAGREE)" in text
+    assert "dW2 (manual vs numerical: DISAGREE)" in text and "First wrong line in backward order: dW2" in text
 
 
 @pytest.mark.parametrize("args, message", [
