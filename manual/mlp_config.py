@@ -15,9 +15,10 @@ plus, for lambda > 0, lambda/(2m) sum_l ||W_l||^2 (biases excluded). MSE is 1/(2
 of squares, as in the course's linear regression, so that dZ_L = A_L - Y has no factor 2.
 """
 
-import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
+
+from manual.validate import check_lam
 
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "identity")
 NON_SMOOTH_AT_ZERO = ("relu", "leaky_relu")
@@ -80,9 +81,7 @@ def check_config(sizes, activations, output="softmax", loss=None, lam=0.0):
     if output == "softmax" and sizes[-1] < 2:
         raise ValueError(f"softmax over {sizes[-1]} output unit is constantly 1; expected at least 2 "
                          f"units (for one output use sigmoid + binary_cross_entropy)")
-    if isinstance(lam, bool) or not isinstance(lam, Real) or not math.isfinite(lam) or lam < 0:
-        raise ValueError(f"lam is {lam!r}; expected a finite number >= 0")
-    return Config(sizes, activations, output, loss, float(lam))
+    return Config(sizes, activations, output, loss, check_lam(lam))
 
 
 def _check_sizes(sizes):

@@ -77,6 +77,7 @@ def test_seed_network_is_one_configuration(dtype):
     grads = net.backward(params, cache, X, Y)
     grads_seed = seed_net.backward(params, cache_seed, X, Y)
     assert list(grads) == list(grads_seed) and net.INTERMEDIATES == seed_net.INTERMEDIATES
+    assert net.KINKS == seed_net.KINKS == ("Z1",)
     np.testing.assert_array_equal(A, A_seed)
     for k in grads_seed:
         assert grads[k].dtype == grads_seed[k].dtype
@@ -221,3 +222,15 @@ def test_digits_64_and_reconstruction_data():
     assert r.X.shape == r.Y.shape == (64, 100) and r.X.dtype == np.float32
     np.testing.assert_array_equal(r.Y, r.X)
     assert "target Y is the input X" in r.description
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", ["course_net", "mlp_deep", "mlp_autoencoder"])
+def test_catalogue_entry_fits_its_built_in_data(name, dtype):
+    """The entry's data have the shapes and dtype its configured model expects."""
+    model = catalogue.get(name)
+    d = model.data(50, 0, dtype)
+    assert d.X.dtype == d.Y.dtype == dtype
+    model.manual.check_inputs(model.init_params(0, dtype), d.X, d.Y)
+    A, _ = model.manual.forward(model.init_params(0, dtype), d.X)
+    assert A.shape == d.Y.shape and np.all(np.isfinite(A))
