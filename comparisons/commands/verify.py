@@ -41,6 +41,8 @@ def add_parser(commands):
     p.add_argument("--case", action="append", choices=CASES, help="batch to check on (repeatable; default: all)")
     p.add_argument("--against", action="append", choices=AUTOGRAD + tuple(EXTRA),
                    help="reference (repeatable; default: torch, jax and the numerical witness where installed)")
+    p.add_argument("--full-witness", action="store_true",
+                   help="the numerical witness measures every element (default: a seeded sample; slower)")
     p.add_argument("--timeout", type=positive_seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds your code may run before it is stopped (default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("--out", help="also write verify.md and CSV files into this folder")
@@ -54,7 +56,7 @@ def run(args):
         check_out_dir(args.out)
     try:
         result = verify(args.target, args.model, form=args.form, m=args.m, seed=args.seed, dtype=args.dtype,
-                        cases=args.case, against=args.against, timeout=args.timeout,
+                        cases=args.case, against=args.against, full_witness=args.full_witness, timeout=args.timeout,
                         progress=sys.stderr.isatty())
     except CannotVerify as e:
         print(f"handgrad verify: could not check {args.target}: {e}", file=sys.stderr)

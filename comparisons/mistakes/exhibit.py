@@ -1,6 +1,6 @@
 """Run the gallery through the verifier and lay it out as one table: the line planted (and the
 right line it replaces), the batch and quantity where the mistake first shows, the diagnosis, and
-which gradient-checking conventions catch it. Every cell is computed in the run."""
+which gradient-checking conventions flag it (for a look-alike: raise a false alarm). Every cell is computed in the run."""
 
 import difflib
 import inspect
@@ -16,7 +16,7 @@ from comparisons.verify import CannotVerify, verify
 MARKS = ("# planted", "# looks wrong")
 CAUGHT, MISSED, PASSES, FALSE_ALARM, UNCHECKED = "caught", "MISSED", "passes", "FALSE ALARM", "NOT CHECKED"
 COLUMNS = ["kind", "name", "model", "planted", "instead of", "batch", "quantity", "diagnosis",
-           "conventions that catch it", "verdict"]
+           "conventions that flag it", "verdict"]
 
 
 @dataclass
@@ -60,13 +60,13 @@ def row(entry, result):
     planted, instead = planted_line(entry)
     out = dict(kind=entry.kind, name=entry.name, model=entry.model, planted=planted,
                **{"instead of": instead if entry.kind == MISTAKE else "-"},
-               batch="-", quantity="-", diagnosis="-", **{"conventions that catch it": "-"})
+               batch="-", quantity="-", diagnosis="-", **{"conventions that flag it": "-"})
     if isinstance(result, CannotVerify):
         return {**out, "diagnosis": f"could not be checked: {str(result).splitlines()[0]}", "verdict": UNCHECKED}
     first = result.first_wrong
     if first:
         out.update(batch=first["case"], quantity=first["quantity"], diagnosis=first["diagnosis"])
-    out["conventions that catch it"] = conventions.catching(result, first["case"] if first else None)
+    out["conventions that flag it"] = conventions.flagging(result, first["case"] if first else result.cases[0].name)
     if entry.kind == LOOK_ALIKE:
         return {**out, "verdict": PASSES if result.passed else FALSE_ALARM}
     return {**out, "verdict": MISSED if result.passed else CAUGHT}

@@ -26,7 +26,8 @@ __all__ = ["verify", "Verification"]
 
 
 def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float64", cases=None,
-           against=None, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False, memo=None):
+           against=None, full_witness=False, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False,
+           memo=None):
     """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``.
 
     target:  ``"PATH.py"``, ``"package.module"``, either with ``":function"`` (the backward alone),
@@ -35,6 +36,7 @@ def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float6
     m, seed, dtype: the typical batch's size, the seed of data and parameters, float64 or float32
     cases:   names from ``comparisons.verify.cases.CASES`` (default: all that apply to the model)
     against: reference names (default: torch, jax and every extra reference installed)
+    full_witness: the numerical witness measures every element (default: a seeded sample)
     timeout: seconds the person's code may run, for code given as a path or module name
     isolate: run the code in a child process (default: for a path or module name only)
     memo:    a dict that keeps the references' results between calls on the same batches (the gallery)
@@ -47,15 +49,15 @@ def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float6
     if isinstance(first, Failure):
         hint = failure_hint(batches[0].Y)
         raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
-    rows, summary, memo = [], [], ({} if memo is None else memo)
+    rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
     for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
-        key = (model.name, case.name, m, seed, np.dtype(dtype).name, names)
+        key = (model.name, case.name, m, seed, np.dtype(dtype).name, names, full_witness)
         if key not in memo:
-            memo[key] = (references.results(model, case, names), model.manual.forward(case.params, case.X)[1])
-        refs, forward = memo[key]
-        case_rows, case_summary = check_case(model, case, outcome.runs[case.name], refs, forward, names, dtype)
+            memo[key] = references.results(model, case, names, full=full_witness)
+        found[case.name] = memo[key]
+        case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
         rows += case_rows
         summary += case_summary
     return Verification(model=model.name, outcome=outcome, cases=batches, against=names,
                         dtype=np.dtype(dtype).name, rows=pd.DataFrame(rows), table=pd.DataFrame(summary),
-                        intermediates=model.intermediates)
+                        intermediates=model.intermediates, references=found)

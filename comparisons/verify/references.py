@@ -1,46 +1,48 @@
 """What the person's numbers are checked against, per batch: PyTorch and JAX autograd (through
 ``comparisons.sources.run_all``) and, where it is installed, the numerical witness.
 
-An extra reference is one entry in ``EXTRA``: a name and ``result(model, params, X, Y) -> Result``
-in the derivation's convention, imported when first asked for.
+An extra reference is one entry in ``EXTRA``: a name and a module with ``ready()`` and
+``measure(model, params, X, Y, full=False) -> (Result, details)``, imported when first asked for.
 """
 
 import importlib
+from dataclasses import dataclass, field
 
+from comparisons.result import Result
 from comparisons.sources import run_all
 
 AUTOGRAD = ("torch", "jax")
 EXTRA = {"numerical": "comparisons.verify.witness"}
 
 
+@dataclass(frozen=True)
+class References:
+    """manual: the catalogue's own derivation (backward order; not a reference a verdict rests on);
+    results: {name: Result}; details: {name: what an extra reference measured besides (the Witness)};
+    forward: the catalogue's forward values (Z1, A1, ...) on the batch."""
+
+    manual: Result
+    results: dict
+    details: dict = field(default_factory=dict)
+    forward: dict = field(default_factory=dict)
+
+
 def available():
-    """Every reference that can run here: torch, jax, then each extra whose module imports."""
-    return AUTOGRAD + tuple(name for name in EXTRA if extra(name) is not None)
+    """Every reference that can run here: torch, jax, then each extra whose module says it is ready."""
+    return AUTOGRAD + tuple(name for name in EXTRA if importlib.import_module(EXTRA[name]).ready())
 
 
-def extra(name):
-    """The module providing the extra reference ``name``, or None where it cannot be imported."""
-    try:
-        module = importlib.import_module(EXTRA[name])
-    except ImportError:
-        return None
-    return module if module.ready() else None
-
-
-def results(model, case, names):
-    """{"manual": the catalogue's derivation, then each of ``names``: Result} on ``case``.
-
-    The catalogue's derivation gives the backward order and the forward values; it is not one of
-    the references a verdict rests on.
-    """
+def results(model, case, names, full=False):
+    """``References`` on ``case`` from each of ``names``; ``full`` asks extras to measure every element."""
     unknown = [n for n in names if n not in AUTOGRAD + tuple(EXTRA)]
     if unknown:
         raise ValueError(f"unknown reference {unknown[0]!r}; expected one of {', '.join(AUTOGRAD + tuple(EXTRA))}")
     out = run_all(model, case.params, case.X, case.Y, sources=("manual",) + tuple(n for n in names if n in AUTOGRAD))
-    for name in names:
-        if name in EXTRA:
-            module = extra(name)
-            if module is None:
-                raise ValueError(f"reference {name!r} is not available here")
-            out[name] = module.result(model, case.params, case.X, case.Y)
-    return out
+    details = {}
+    for name in (n for n in names if n in EXTRA):
+        module = importlib.import_module(EXTRA[name])
+        if not module.ready():
+            raise ValueError(f"reference {name!r} is not installed here; expected one of {', '.join(available())}")
+        out[name], details[name] = module.measure(model, case.params, case.X, case.Y, full=full)
+    _, forward = model.manual.forward(case.params, case.X)
+    return References(out.pop("manual"), out, details, forward)

@@ -2,25 +2,25 @@
 in Markdown and CSV, with the verdict, the first wrong quantity, and the notes that explain it."""
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
 from comparisons.agreement import AGREE
 from comparisons.convention import PER_EXAMPLE
-from comparisons.tolerances import RTOL, WHY
+from comparisons.tolerances import WHY
 from comparisons.verify.user_run import UserRun
 
-SHOWN = ["case", "quantity", "kind", "shape", "expected", "max_rel", "verdict", "diagnosis"]
+FIRST, LAST = ["case", "quantity", "kind", "shape", "expected"], ["verdict", "diagnosis"]
 
 
 @dataclass
 class Verification:
     """model, the person's code (``outcome``: origin, form, functions, runs), the batches, the
-    references, dtype; ``rows``: every comparison (one per quantity and reference); ``table``: one
-    row per batch and quantity with its verdict and diagnosis."""
+    references' names, dtype; ``rows``: every comparison (one per quantity and reference);
+    ``table``: one row per batch and quantity with its verdict and diagnosis; ``references``:
+    {batch name: references.References}, what the references computed."""
 
     model: str
     outcome: object
@@ -30,6 +30,7 @@ class Verification:
     rows: pd.DataFrame
     table: pd.DataFrame
     intermediates: tuple = ()
+    references: dict = field(default_factory=dict)
 
     @property
     def passed(self):
@@ -50,10 +51,16 @@ class Verification:
         bad = self.failures()
         return None if bad.empty else bad.iloc[0].to_dict()
 
+    def reference_columns(self):
+        """The columns of max_rel against each reference, in the order checked (forward last)."""
+        return [c for c in self.table.columns if c not in FIRST + LAST]
+
     def shown(self, table=None):
-        """A table for reading: max_rel rounded to two digits, '-' where there is none."""
-        view = (self.table if table is None else table)[SHOWN].copy()
-        view["max_rel"] = view["max_rel"].map(lambda x: "-" if pd.isna(x) else f"{x:.1e}")
+        """A table for reading: each reference's max_rel to two digits, '-' where there is none."""
+        table = self.table if table is None else table
+        view = table[FIRST + self.reference_columns() + LAST].copy()
+        for c in self.reference_columns():
+            view[c] = view[c].map(lambda x: "-" if pd.isna(x) else f"{x:.1e}")
         return view
 
     def verdict(self):
@@ -75,8 +82,16 @@ class Verification:
         lines += [f"- Batch {c.name}: {c.description}." for c in self.cases]
         lines.append(f"- Intermediates (dZ, dA) are per example, `{PER_EXAMPLE}` of autograd's gradient of "
                      f"the mean loss J; parameter gradients are dJ/dθ.")
-        lines.append(f"- max_rel is max|yours - reference| / max(max|yours|, max|reference|), the worst over "
-                     f"the references; agree when at most {RTOL[self.dtype]:.0e} ({self.dtype}: {WHY[self.dtype]}).")
+        checked = self.rows[self.rows["reference"] != "-"] if not self.rows.empty else self.rows
+        rtols = checked.groupby("reference", sort=False)["rtol"].max() if not checked.empty else pd.Series()
+        limits = "; ".join(f"{rtol:.0e} against {', '.join(refs.index)}"
+                           for rtol, refs in rtols.groupby(rtols, sort=False))
+        lines.append(f"- Columns {', '.join(self.reference_columns())}: max_rel = max|yours - reference| / "
+                     f"max(max|yours|, max|reference|) against each reference (forward: the catalogue's NumPy "
+                     f"forward pass); agree when at most {limits}. {self.dtype}: {WHY[self.dtype]}.")
+        if "numerical" in rtols:
+            lines.append("- The numerical witness measures a sample of each array by finite differences or "
+                         "complex step, held to its method's tolerance (comparisons/tolerances.py).")
         runs = [r for r in o.runs.values() if isinstance(r, UserRun)]
         if runs:
             skipped = [q for q in self.intermediates if q not in runs[0].grads]

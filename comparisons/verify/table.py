@@ -20,18 +20,19 @@ FAILS = "FAILS"        # a function raised or returned the wrong things on this 
 FORWARD = "forward"
 LOSS = "loss"
 WORST = (FAILS, MISSING, SHAPE_MISMATCH, NON_FINITE, LOSS_MISMATCH, DISAGREE)
-SUMMARY = ["case", "quantity", "kind", "shape", "expected", "max_rel", "checked against", "verdict", "diagnosis"]
+FORWARD_REFERENCE = "forward"   # the catalogue's NumPy forward pass, the reference of forward values
 
 
-def check_case(model, case, run, refs, forward, names, dtype):
-    """(long rows, summary rows) for ``case``; ``run`` is the person's UserRun or a Failure,
-    ``refs`` {name: Result} with "manual" (the catalogue's derivation), ``forward`` its forward values."""
+def check_case(model, case, run, refs, dtype):
+    """(long rows, summary rows) for ``case``; ``run`` is the person's UserRun or a Failure, ``refs``
+    the ``references.References`` on the same batch."""
     if isinstance(run, Failure):
         return failure_rows(model, case, run, dtype)
-    rows = forward_rows(model, case, run, forward, dtype) + gradient_rows(model, case, run, refs, names, dtype)
-    order = [*forward, "J", *refs["manual"].grads]
+    forward = refs.forward
+    rows = forward_rows(model, case, run, forward, dtype) + gradient_rows(model, case, run, refs.results, dtype)
+    order = [*forward, "J", *refs.manual.grads]
     quantities = sorted({r["quantity"] for r in rows}, key=lambda q: order.index(q) if q in order else len(order))
-    summary = [summarise(model, case, run, q, [r for r in rows if r["quantity"] == q], refs, forward)
+    summary = [summarise(model, case, run, q, [r for r in rows if r["quantity"] == q], refs.results, forward)
                for q in quantities]
     return rows, carried(summary)
 
@@ -48,7 +49,7 @@ def carried(summary):
 def forward_rows(model, case, run, forward, dtype):
     """The person's forward values against the catalogue's forward pass (rows of ``compare_arrays``)."""
     rtol = rtol_for(dtype)
-    return [dict(case=case.name, kind=FORWARD, reference="NumPy forward", model=model.name, quantity=k,
+    return [dict(case=case.name, kind=FORWARD, reference=FORWARD_REFERENCE, model=model.name, quantity=k,
                  scaling=FORWARD, dtype=np.dtype(dtype).name, pair="yours vs NumPy forward",
                  shape_a=str(np.shape(run.forward[k])), shape_b=str(np.shape(v)),
                  **dict(zip(("shape_ok", "max_abs", "max_rel", "verdict"),
@@ -56,14 +57,14 @@ def forward_rows(model, case, run, forward, dtype):
             for k, v in forward.items() if k in run.forward]
 
 
-def gradient_rows(model, case, run, refs, names, dtype):
+def gradient_rows(model, case, run, refs, dtype):
     """``compare`` rows of the person's loss and gradients against each reference. Left out: J when
     the code has no loss, intermediates it does not return, and quantities a reference lacks."""
     intermediates = model.intermediates
     yours = Result("yours", np.nan if run.loss is None else run.loss, run.grads, intermediates)
     rows = []
-    for name in names:
-        for r in compare(yours, refs[name], model.name, dtype):
+    for name, reference in refs.items():
+        for r in compare(yours, reference, model.name, dtype):
             if r["quantity"] == "J" and run.loss is None:
                 continue
             if r["verdict"] == MISSING and (r["shape_b"] == "-" or r["quantity"] in intermediates):
@@ -74,14 +75,15 @@ def gradient_rows(model, case, run, refs, names, dtype):
 
 
 def summarise(model, case, run, quantity, rows, refs, forward):
-    """One summary row: the worst verdict over the references, and a diagnosis unless all agree."""
+    """One summary row: max_rel against each reference (a column each), the worst verdict over them,
+    and a diagnosis unless all agree."""
     bad = [r for r in rows if r["verdict"] != AGREE]
     verdict = min((r["verdict"] for r in bad), key=WORST.index, default=AGREE)
     mine = run.forward.get(quantity) if rows[0]["kind"] == FORWARD else (
         run.loss if quantity == "J" else run.grads.get(quantity))
     row = dict(case=case.name, quantity=quantity, kind=rows[0]["kind"], shape=rows[0]["shape_a"],
-               expected=rows[0]["shape_b"], max_rel=max((r["max_rel"] for r in rows), default=np.nan),
-               **{"checked against": ", ".join(r["reference"] for r in rows)}, verdict=verdict, diagnosis="")
+               expected=rows[0]["shape_b"], **{r["reference"]: r["max_rel"] for r in rows}, verdict=verdict,
+               diagnosis="")
     if not bad:
         return row
     first = bad[0]
@@ -117,5 +119,5 @@ def failure_rows(model, case, failure, dtype):
                 scaling="call", dtype=np.dtype(dtype).name, pair="-", shape_a="-", shape_b="-",
                 shape_ok=False, max_abs=np.nan, max_rel=np.nan, rtol=rtol_for(dtype), verdict=FAILS)
     summary = dict(case=case.name, quantity=failure.function, kind="call", shape="-", expected="-",
-                   max_rel=np.nan, **{"checked against": "-"}, verdict=FAILS, diagnosis=text)
+                   verdict=FAILS, diagnosis=text)
     return [long], [summary]
