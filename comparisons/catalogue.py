@@ -11,6 +11,9 @@ from typing import Callable, Tuple
 import numpy as np
 
 from comparisons import data
+from comparisons.closed_form import closed_form_section
+from comparisons.hessian import hessian_section
+from comparisons.newton_steps import newton_sections
 from comparisons.per_example import per_example_section
 
 SOURCES = ("manual", "torch", "jax")
@@ -82,6 +85,15 @@ CATALOGUE = {
         Model("mlp_autoencoder", "64-16-64 autoencoder MLP, leaky ReLU, identity output + squared error",
               "mlp", data.digits_64_reconstruction, speed_m=10_000,
               config=dict(sizes=(64, 16, 64), activations=("leaky_relu",), output="identity", loss="mse")),
+        Model("linear_regression", "linear regression, half mean squared error + ridge lambda=0.1 "
+              "(bias unpenalised); Hessian, closed form", "linear_regression", data.diabetes,
+              speed_m=100_000, extras=(hessian_section, closed_form_section), config=dict(lam=0.1)),
+        Model("logistic_regression", "binary logistic regression, cross-entropy from the logits + L2 "
+              "lambda=1; Hessian, Newton's method", "logistic_regression", data.breast_cancer,
+              speed_m=100_000, extras=(hessian_section, newton_sections), config=dict(lam=1.0)),
+        Model("softmax_regression", "softmax regression, 64 pixels to 10 classes, cross-entropy + L2 "
+              "lambda=1; Hessian", "softmax_regression", data.digits_64, speed_m=60_000,
+              extras=(hessian_section,), config=dict(lam=1.0)),
     ]
 }
 

@@ -7,13 +7,16 @@ Shapes (one column per example, m = X.shape[1]):
 Loss: the mean binary cross-entropy plus lambda/(2m) times the squared weights (bias excluded).
 With a = g(z) = 1 / (1 + e^-z), log a = -softplus(-z) and log(1 - a) = -softplus(z), so
 
-    L_j = -y log a - (1 - y) log(1 - a) = softplus(z) - y z,   softplus(z) = log(1 + e^z),
-    J   = 1/m sum_j [softplus(z_j) - y_j z_j] + lambda/(2m) ||W||^2,
+    L_j = -y log a - (1 - y) log(1 - a) = y softplus(-z) + (1 - y) softplus(z),
+    J   = 1/m sum_j [y_j softplus(-z_j) + (1 - y_j) softplus(z_j)] + lambda/(2m) ||W||^2,
 
-which is computed from the logits and stays finite at z = +-1000, where a is exactly 1 or 0.
-Derivation: softplus'(z) = g(z), so the per-example dz_j = dL_j/dz_j = a_j - y_j; vectorised
-dZ = A - Y (m dJ/dZ of the mean loss; the loss never divides by a, so there is no dA step).
-Then dW = 1/m dZ X^T + lambda/m W and db = 1/m sum_j dz_j, as for linear regression.
+softplus(z) = log(1 + e^z), computed from the logits: finite at z = +-1000, where a is exactly
+1 or 0. Both terms are >= 0, so a tiny loss keeps its relative precision; the equal form
+softplus(z) - y z cancels (at y = 1, z = 54 it returns 0 instead of 3.5e-24).
+Derivation: softplus'(z) = g(z), so the per-example dz_j = dL_j/dz_j = -y_j g(-z_j) + (1 - y_j) g(z_j)
+= a_j - y_j; vectorised dZ = A - Y (m dJ/dZ of the mean loss; the loss never divides by a, so
+there is no dA step). It is computed as (1 - Y) A - Y g(-Z), with 1 - A = g(-Z) taken directly,
+for the same reason. Then dW = 1/m dZ X^T + lambda/m W and db = 1/m sum_j dz_j.
 """
 
 from functools import partial
@@ -64,13 +67,14 @@ def forward(params, X):
 
 
 def loss(params, X, Y, lam=0.0):
-    """J = 1/m sum_j [softplus(z_j) - y_j z_j] + lambda/(2m) ||W||^2, from the logits Z."""
+    """J = 1/m sum_j [y_j softplus(-z_j) + (1 - y_j) softplus(z_j)] + lambda/(2m) ||W||^2, from Z."""
     check_inputs(params, X, Y)
     lam = check_lam(lam)
     m = X.shape[1]
     _, cache = forward(params, X)
     Z = cache["Z"]
-    return loss_value((softplus(Z) - Y * Z).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
+    L = Y * softplus(-Z) + (1 - Y) * softplus(Z)       # L_j = -y log a - (1 - y) log(1 - a)   (1, m)
+    return loss_value(L.sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
 
 
 def backward(params, cache, X, Y, lam=0.0):
@@ -78,7 +82,7 @@ def backward(params, cache, X, Y, lam=0.0):
     check_inputs(params, X, Y)
     lam = check_lam(lam)
     m = X.shape[1]
-    dZ = cache["A"] - Y                                  # dZ = A - Y                         (1, m)
+    dZ = (1 - Y) * cache["A"] - Y * sigmoid(-cache["Z"])  # dZ = A - Y = (1-Y) A - Y (1-A)     (1, m)
     dW = dZ @ X.T / m + lam / m * params["W"]            # dW = 1/m dZ X^T + lambda/m W       (1, n)
     db = dZ.sum(axis=1, keepdims=True) / m               # db = 1/m sum_j dz_j                (1, 1)
     return {"dZ": dZ, "dW": dW, "db": db}
@@ -95,8 +99,8 @@ def hessian(params, X, Y, lam=0.0):
     check_inputs(params, X, Y)
     lam = check_lam(lam)
     n_x, m = X.shape
-    A, _ = forward(params, X)
-    s = A * (1 - A)                                      # s_j = a_j (1 - a_j), S = diag(s)   (1, m)
+    A, cache = forward(params, X)
+    s = A * sigmoid(-cache["Z"])                         # s_j = a_j (1 - a_j), S = diag(s)   (1, m)
     Xt = np.vstack([X, np.ones((1, m), X.dtype)])        # X~ = [X; 1^T]                      (n+1, m)
     D = np.diag(np.r_[np.ones(n_x), 0.0]).astype(X.dtype)  # D = diag(1, ..., 1, 0): W only    (n+1, n+1)
     return (Xt * s) @ Xt.T / m + lam / m * D             # H = 1/m X~ S X~^T + lambda/m D     (n+1, n+1)

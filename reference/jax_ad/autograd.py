@@ -64,8 +64,8 @@ def gradient_step(model, params, X, Y):
     return step, compile
 
 
-def hessian(model, params, X, Y):
-    """d^2 J / d theta^2 from ``jax.hessian`` (forward over reverse), as a (P, P) NumPy matrix.
+def loss_and_hessian(model, params, X, Y):
+    """J and d^2 J / d theta^2 from ``jax.hessian`` (forward over reverse), H as a (P, P) NumPy matrix.
 
     theta is every parameter flattened row by row (C order), parameters in ``params``' key order
     (the manual ``param_shapes`` order when params come from ``init_params``). The loss is the
@@ -73,8 +73,9 @@ def hessian(model, params, X, Y):
     """
     P = as_arrays(params)
     data = as_arrays({"X": X, "Y": Y})
-    H = jax.jit(jax.hessian(lambda P, X, Y: model.loss(P, X, Y)))(P, data["X"], data["Y"])
-    return as_matrix({a: {b: np.asarray(h) for b, h in row.items()} for a, row in H.items()}, params)
+    both = jax.jit(lambda P, X, Y: (model.loss(P, X, Y), jax.hessian(model.loss)(P, X, Y)))
+    J, H = both(P, data["X"], data["Y"])
+    return float(J), as_matrix({a: {b: np.asarray(h) for b, h in row.items()} for a, row in H.items()}, params)
 
 
 def as_matrix(blocks, params):

@@ -1,8 +1,9 @@
 """Binary logistic regression (cross-entropy from the logits, L2 on W only) in JAX.
 
 Same ``params`` keys and shapes as ``manual/logistic_regression.py``: X (n, m), W (1, n), b (1, 1),
-Y (1, m) in [0, 1]. ``jax.nn.softplus`` is ``logaddexp(z, 0)``, stable at logits of +-1000, so
-L_j = softplus(z_j) - y_j z_j. No gradient is written here: autograd derives them.
+Y (1, m) in [0, 1]. ``jax.nn.softplus`` is ``logaddexp(z, 0)``, stable at logits of +-1000, and
+L_j = y softplus(-z) + (1 - y) softplus(z) has no cancellation, so tiny losses and gradients keep
+their relative precision. No gradient is written here: autograd derives them.
 """
 
 from functools import partial
@@ -20,10 +21,11 @@ def forward(params, X, tap=identity):
 
 
 def loss(params, X, Y, tap=identity, lam=0.0):
-    """J = 1/m sum_j [softplus(z_j) - y_j z_j] + lambda/(2m) ||W||^2."""
+    """J = 1/m sum_j [y_j softplus(-z_j) + (1 - y_j) softplus(z_j)] + lambda/(2m) ||W||^2."""
     m = X.shape[1]
     Z = forward(params, X, tap)
-    return jnp.sum(jax.nn.softplus(Z) - Y * Z) / m + lam / (2 * m) * jnp.sum(params["W"] ** 2)
+    L = Y * jax.nn.softplus(-Z) + (1 - Y) * jax.nn.softplus(Z)
+    return jnp.sum(L) / m + lam / (2 * m) * jnp.sum(params["W"] ** 2)
 
 
 def configure(lam=0.0):

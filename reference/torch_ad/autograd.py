@@ -40,8 +40,8 @@ def gradient_step(model, params, X, Y):
     return step
 
 
-def hessian(model, params, X, Y):
-    """d^2 J / d theta^2 from ``torch.func.hessian``, as a (P, P) NumPy matrix.
+def loss_and_hessian(model, params, X, Y):
+    """J and d^2 J / d theta^2 from ``torch.func.hessian``, the latter as a (P, P) NumPy matrix.
 
     theta is every parameter flattened row by row (C order), parameters in ``params``' key order
     (the manual ``param_shapes`` order when params come from ``init_params``). The loss is the
@@ -49,8 +49,10 @@ def hessian(model, params, X, Y):
     """
     P = as_tensors(params)
     data = as_tensors({"X": X, "Y": Y})
+    J = model.loss(P, data["X"], data["Y"])
     H = torch.func.hessian(lambda P: model.loss(P, data["X"], data["Y"]))(P)
-    return as_matrix({a: {b: h.detach().numpy() for b, h in row.items()} for a, row in H.items()}, params)
+    return J.item(), as_matrix({a: {b: h.detach().numpy() for b, h in row.items()} for a, row in H.items()},
+                               params)
 
 
 def as_matrix(blocks, params):

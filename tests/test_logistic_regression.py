@@ -1,0 +1,127 @@
+"""Logistic regression's hand derivation against PyTorch and JAX, its reductions, L2 and edge cases."""
+
+import numpy as np
+import pytest
+
+from comparisons.agreement import AGREE
+from comparisons.data import breast_cancer
+from manual import logistic_regression
+from tests.convex import BACKENDS, SOURCES, agreement, grads_of, quantities, verdicts, with_lam
+
+DTYPES = [np.float64, np.float32]
+SEEDS = [0, 1, 2]
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_manual_agrees_with_autograd(backend, dtype, seed, lam):
+    model = with_lam("logistic_regression", lam)
+    d = breast_cancer(150, seed, dtype)
+    rows = agreement(model, model.init_params(seed, dtype), d.X, d.Y, backend)
+    assert quantities(rows) == ["J", "dZ", "dW", "db"]
+    assert set(verdicts(rows).values()) == {AGREE}
+
+
+def test_loss_is_a_mean_over_examples():
+    """At W = 0, b = 0 every a_j = 1/2: J = log 2 whatever the batch (a sum would give m log 2)."""
+    d = breast_cancer(37, 1)
+    zero = {"W": np.zeros((1, 30)), "b": np.zeros((1, 1))}
+    assert logistic_regression.loss(zero, d.X, d.Y) == pytest.approx(np.log(2), rel=1e-15)
+    grads = logistic_regression.backward(zero, logistic_regression.forward(zero, d.X)[1], d.X, d.Y)
+    assert list(grads) == ["dZ", "dW", "db"]                     # backward order
+    np.testing.assert_array_equal(grads["dZ"], 0.5 - d.Y)
+    assert grads["db"][0, 0] == pytest.approx(0.5 - d.Y.mean(), rel=1e-14)
+
+
+def test_duplicating_every_example_changes_nothing():
+    d = breast_cancer(40, 2)
+    params = logistic_regression.init_params(2)
+    X2, Y2 = np.hstack([d.X, d.X]), np.hstack([d.Y, d.Y])
+    g1 = logistic_regression.backward(params, logistic_regression.forward(params, d.X)[1], d.X, d.Y)
+    g2 = logistic_regression.backward(params, logistic_regression.forward(params, X2)[1], X2, Y2)
+    assert logistic_regression.loss(params, X2, Y2) == pytest.approx(logistic_regression.loss(params, d.X, d.Y), rel=1e-13)
+    for k in ("dW", "db"):
+        np.testing.assert_allclose(g2[k], g1[k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_l2_leaves_the_bias_alone(source):
+    """db does not change with lambda; dW changes by lambda/m W; J by lambda/(2m) ||W||^2."""
+    d = breast_cancer(150, 5)
+    params = logistic_regression.init_params(5)
+    lam, m = 3.0, d.X.shape[1]
+    plain = grads_of(with_lam("logistic_regression", 0.0), source, params, d.X, d.Y)
+    l2 = grads_of(with_lam("logistic_regression", lam), source, params, d.X, d.Y)
+    np.testing.assert_array_equal(l2.grads["db"], plain.grads["db"])
+    np.testing.assert_allclose(l2.grads["dW"] - plain.grads["dW"], lam / m * params["W"], rtol=1e-9)
+    assert l2.loss - plain.loss == pytest.approx(lam / (2 * m) * (params["W"] ** 2).sum(), rel=1e-9)
+
+
+def saturated():
+    """Logits exactly +-1000: x = (1, -1, 1, -1), W = 1000, b = 0; labels right, right, wrong, wrong."""
+    params = {"W": np.array([[1000.0]]), "b": np.array([[0.0]])}
+    return params, np.array([[1.0, -1.0, 1.0, -1.0]]), np.array([[1.0, 0.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_saturated_sigmoid_at_logits_pm1000(backend, dtype):
+    """Each wrong example costs exactly 1000, each right one 0: J = 500, dZ = (0, 0, 1, -1), no NaN."""
+    params, X, Y = saturated()
+    params = {k: v.astype(dtype) for k, v in params.items()}
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    model = with_lam("logistic_regression", 0.0)
+    result = grads_of(model, "manual", params, X, Y)
+    assert result.loss == 500.0
+    np.testing.assert_array_equal(result.grads["dZ"], [[0.0, 0.0, 1.0, -1.0]])
+    assert all(np.all(np.isfinite(g)) for g in result.grads.values())
+    assert set(verdicts(agreement(model, params, X, Y, backend)).values()) == {AGREE}
+
+
+def separable(m=40, seed=0):
+    """Two features; y = 1 exactly where x_0 > 0, with a margin of 0.5 on each side."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((2, m))
+    Y = (X[:1] > 0).astype(np.float64)
+    X[0] += np.where(Y[0] > 0, 0.5, -0.5)
+    return X, Y
+
+
+@pytest.mark.parametrize("scale", [1.0, 10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_perfectly_separable_data(backend, scale):
+    """Along the separating direction W = c (1, 0) the loss falls towards 0 and never reaches a
+    minimum (without L2 there is none); gradients stay finite and agree with autograd at every c."""
+    X, Y = separable()
+    params = {"W": np.array([[scale, 0.0]]), "b": np.array([[0.0]])}
+    farther = {"W": np.array([[2 * scale, 0.0]]), "b": np.array([[0.0]])}
+    J, J_farther = (logistic_regression.loss(p, X, Y) for p in (params, farther))
+    assert 0 <= J_farther < J <= np.exp(-0.5 * scale)       # each term log(1 + e^-|z|), |z| >= c/2
+    rows = agreement(with_lam("logistic_regression", 0.0), params, X, Y, backend)
+    assert set(verdicts(rows).values()) == {AGREE}
+
+
+def test_labels_outside_0_1():
+    d = breast_cancer(5, 0)
+    with pytest.raises(ValueError, match=r"Y ranges over \[0, 2\]; expected labels in \[0, 1\]"):
+        logistic_regression.loss(logistic_regression.init_params(), d.X, np.array([[0.0, 2.0, 1.0, 0.0, 1.0]]))
+
+
+@pytest.mark.parametrize("lam", [-1.0, float("nan")])
+def test_bad_lambda(lam):
+    with pytest.raises(ValueError, match="lam is .*; expected a finite number >= 0"):
+        logistic_regression.configure(lam)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p, X, Y: ({**p, "W": np.ones((1, 29))}, X, Y), r"X has shape \(30, 5\); expected \(29, m\)"),
+    (lambda p, X, Y: ({"W": p["W"]}, X, Y), r"missing \['b'\]"),
+    (lambda p, X, Y: (p, X, Y.T), r"Y has shape \(5, 1\); expected \(1, 5\)"),
+])
+def test_bad_shapes(change, message):
+    d = breast_cancer(5, 0)
+    params, X, Y = change(logistic_regression.init_params(), d.X, d.Y)
+    with pytest.raises(ValueError, match=message):
+        logistic_regression.loss(params, X, Y)

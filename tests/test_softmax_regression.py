@@ -1,0 +1,115 @@
+"""Softmax regression's hand derivation against PyTorch and JAX, its reductions, L2 and edge cases."""
+
+import numpy as np
+import pytest
+
+from comparisons.agreement import AGREE
+from comparisons.data import digits_64
+from manual import softmax_regression
+from manual.encoding import one_hot
+from tests.convex import BACKENDS, SOURCES, agreement, grads_of, quantities, verdicts, with_lam
+
+DTYPES = [np.float64, np.float32]
+SEEDS = [0, 1, 2]
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_manual_agrees_with_autograd(backend, dtype, seed, lam):
+    model = with_lam("softmax_regression", lam)
+    d = digits_64(150, seed, dtype)
+    rows = agreement(model, model.init_params(seed, dtype), d.X, d.Y, backend)
+    assert quantities(rows) == ["J", "dZ", "dW", "db"]
+    assert set(verdicts(rows).values()) == {AGREE}
+
+
+def test_loss_is_a_mean_over_examples_and_a_sum_over_classes():
+    """At W = 0, b = 0 every a_kj = 1/K: J = log K (a mean over classes would give log(K)/K, a sum
+    over examples m log K), and dZ = 1/K - Y."""
+    d = digits_64(37, 1)
+    zero = {"W": np.zeros((10, 64)), "b": np.zeros((10, 1))}
+    assert softmax_regression.loss(zero, d.X, d.Y) == pytest.approx(np.log(10), rel=1e-15)
+    grads = softmax_regression.backward(zero, softmax_regression.forward(zero, d.X)[1], d.X, d.Y)
+    assert list(grads) == ["dZ", "dW", "db"]                     # backward order
+    np.testing.assert_allclose(grads["dZ"], 0.1 - d.Y, rtol=1e-15)
+
+
+def test_duplicating_every_example_changes_nothing():
+    d = digits_64(40, 2)
+    params = softmax_regression.init_params(2)
+    X2, Y2 = np.hstack([d.X, d.X]), np.hstack([d.Y, d.Y])
+    g1 = softmax_regression.backward(params, softmax_regression.forward(params, d.X)[1], d.X, d.Y)
+    g2 = softmax_regression.backward(params, softmax_regression.forward(params, X2)[1], X2, Y2)
+    assert softmax_regression.loss(params, X2, Y2) == pytest.approx(softmax_regression.loss(params, d.X, d.Y), rel=1e-13)
+    for k in ("dW", "db"):
+        np.testing.assert_allclose(g2[k], g1[k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_l2_leaves_the_biases_alone(source):
+    """db does not change with lambda; dW changes by lambda/m W; J by lambda/(2m) ||W||^2."""
+    d = digits_64(150, 5)
+    params = softmax_regression.init_params(5)
+    lam, m = 3.0, d.X.shape[1]
+    plain = grads_of(with_lam("softmax_regression", 0.0), source, params, d.X, d.Y)
+    l2 = grads_of(with_lam("softmax_regression", lam), source, params, d.X, d.Y)
+    np.testing.assert_array_equal(l2.grads["db"], plain.grads["db"])
+    np.testing.assert_allclose(l2.grads["dW"] - plain.grads["dW"], lam / m * params["W"], rtol=1e-9, atol=1e-15)
+    assert l2.loss - plain.loss == pytest.approx(lam / (2 * m) * (params["W"] ** 2).sum(), rel=1e-9)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_saturated_logits_pm1000(backend, dtype):
+    """Logits +-1000 (3 classes, x = (1, -1), W = (1000, -1000, 0)): example 1 is class 0 with
+    z = (1000, -1000, 0), cost 0; example 2 is labelled class 2 but z = (-1000, 1000, 0), cost 1000.
+    J = 500, finite gradients, and autograd agrees."""
+    params = {"W": np.array([[1000.0], [-1000.0], [0.0]], dtype), "b": np.zeros((3, 1), dtype)}
+    X, Y = np.array([[1.0, -1.0]], dtype), one_hot(np.array([0, 2]), 3, dtype=dtype)
+    model = with_lam("softmax_regression", 0.0)
+    result = grads_of(model, "manual", params, X, Y)
+    assert result.loss == 500.0
+    np.testing.assert_array_equal(result.grads["dZ"], [[0.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    assert all(np.all(np.isfinite(g)) for g in result.grads.values())
+    assert set(verdicts(agreement(model, params, X, Y, backend)).values()) == {AGREE}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batch_missing_classes_keeps_every_row(backend):
+    """Only labels 0..4 in the batch: Y keeps all 10 rows, and rows 5..9 of dZ are A's (Y = 0 there)."""
+    d = digits_64(300, 3)
+    keep = d.Y[:5].sum(axis=0) == 1
+    X, Y = d.X[:, keep], d.Y[:, keep]
+    params = softmax_regression.init_params(3)
+    A, cache = softmax_regression.forward(params, X)
+    dZ = softmax_regression.backward(params, cache, X, Y)["dZ"]
+    assert Y.shape[0] == 10 and not Y[5:].any()
+    np.testing.assert_array_equal(dZ[5:], A[5:])
+    assert set(verdicts(agreement(with_lam("softmax_regression", 0.0), params, X, Y, backend)).values()) == {AGREE}
+
+
+def test_columns_of_Y_must_sum_to_one():
+    d = digits_64(5, 0)
+    with pytest.raises(ValueError, match="Y has a negative entry or a column not summing to 1"):
+        softmax_regression.loss(softmax_regression.init_params(), d.X, 2 * d.Y)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p, X, Y: ({**p, "W": np.ones((1, 64)), "b": np.ones((1, 1))}, X, Y[:1]), r"at least 2 classes"),
+    (lambda p, X, Y: ({**p, "b": np.ones((9, 1))}, X, Y), r"b has shape \(9, 1\); expected \(10, 1\)"),
+    (lambda p, X, Y: (p, X[:63], Y), r"X has shape \(63, 5\); expected \(64, m\)"),
+    (lambda p, X, Y: (p, X, Y[:9]), r"Y has shape \(9, 5\); expected \(10, 5\)"),
+])
+def test_bad_shapes(change, message):
+    d = digits_64(5, 0)
+    params, X, Y = change(softmax_regression.init_params(), d.X, d.Y)
+    with pytest.raises(ValueError, match=message):
+        softmax_regression.loss(params, X, Y)
+
+
+@pytest.mark.parametrize("lam", [-1.0, float("inf")])
+def test_bad_lambda(lam):
+    with pytest.raises(ValueError, match="lam is .*; expected a finite number >= 0"):
+        softmax_regression.configure(lam)
