@@ -17,7 +17,8 @@ MULTIPLY_ADDS_PER_SECOND = 1.4e10
 class Plan:
     """full: every element, else ``per_array`` sampled from each parameter array; ``directions``
     random directions over all parameters; ``columns`` examples whose per-example dZ are witnessed
-    (None: every example); ``sweep_per_array`` elements of each array in the step sweep; ``seed``."""
+    (None: every example); ``sweep_per_array`` elements of each array in the step sweep; ``seed``;
+    ``estimate_s``: the rough time of a full per-element check (see ``estimated_seconds``)."""
 
     full: bool
     per_array: int = 32
@@ -42,10 +43,11 @@ def estimated_seconds(n_params, m, calls_per_element):
 def plan_for(n_params, m, budget_s=10.0, full=None, kinks=True, seed=0, **sizes):
     """A ``Plan``: full when ``full`` says so, or (``full=None``) when the estimate fits ``budget_s``.
 
-    ``sizes`` override per_array, directions, columns, sweep_per_array.
+    ``sizes`` override per_array, directions, columns, sweep_per_array. By default a full plan
+    witnesses the per-example dZ of 64 examples and sweeps 3 elements per array, a sampled one 8 and 2.
     """
     estimate = estimated_seconds(n_params, m, 4 if kinks else 2)
     if full is None:
         full = estimate <= budget_s
-    columns = sizes.pop("columns", None if full else 8)
-    return Plan(full=full, columns=columns, seed=seed, estimate_s=estimate, **sizes)
+    sizes = {"columns": 64 if full else 8, "sweep_per_array": 3 if full else 2, **sizes}
+    return Plan(full=full, seed=seed, estimate_s=estimate, **sizes)

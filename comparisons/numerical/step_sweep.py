@@ -7,7 +7,10 @@ half a decade apart, |D(h) - D(h / sqrt 10)|, relative to the array's scale (the
 its swept elements, as in the verdict's max-norm relative error): large on both arms of the V,
 least at its bottom. J''' differs from one parameter array to another (W2 multiplies the hidden
 activations, W1 the pixels), so each array gets its own step: the one where the largest change
-among its swept elements is least. Where the complex step runs, the true error |D(h) - J'| is kept.
+among its swept elements is least. A stencil that crosses a kink (see ``kinks``) is left out of
+the changes, as it is left out of the check: otherwise one element near a kink would drag its
+array's step down to where rounding dominates. Where the complex step runs, the true error
+|D(h) - J'| is kept.
 """
 
 from dataclasses import dataclass
@@ -22,7 +25,8 @@ STEPS = 10.0 ** -np.arange(1.0, 11.01, 0.5)   # 1e-1, 3.2e-2, ..., 1e-11: half a
 @dataclass(frozen=True)
 class StepSweep:
     """steps (n,); per swept element: its array's name, a label like ``W1[3, 17]``, estimates D(h)
-    (elements, n), ``scale`` (its array's largest |D|) and change (elements, n - 1) relative to it;
+    (elements, n), ``scale`` (its array's largest |D|) and change (elements, n - 1) relative to it,
+    NaN where a stencil crossed a kink;
     per array: ``worst`` change (n - 1,) over its elements, the ``chosen`` step and the worst change
     there (``error``); ``reference`` (elements,): complex-step derivatives, or None."""
 
@@ -44,28 +48,33 @@ class StepSweep:
         return np.abs(self.estimates - self.reference[:, None]) / self.scale[:, None]
 
 
-def sweep(f, params, elements, steps=STEPS, reference=None):
+def sweep(f, params, elements, steps=STEPS, reference=None, pattern=None):
     """Central differences of ``f`` at ``elements`` ((name, flat index) pairs) for every step.
 
     Elements whose estimate is exactly zero at every step (a pixel blank in every example) say
     nothing about the error and are left out; an array left with none takes the step chosen from
-    all the others together. ``reference``: complex-step values at ``elements``, if any.
+    all the others together. ``reference``: complex-step values at ``elements``, if any;
+    ``pattern``: the kinks' sign pattern (``kinks.sign_pattern``), if any.
     """
-    estimates = np.stack([central_partials(f, params, elements, h)[0] for h in steps], axis=1)
+    runs = [central_partials(f, params, elements, h, pattern) for h in steps]
+    estimates = np.stack([values for values, _ in runs], axis=1)
+    crossed = np.stack([kinks for _, kinks in runs], axis=1)
     keep = np.any(estimates != 0, axis=1)
     if not keep.any():
         raise ValueError("every swept element has a zero difference at every step; expected a loss "
                          "that depends on its parameters")
     kept = [e for e, k in zip(elements, keep) if k]
-    estimates = estimates[keep]
+    estimates, crossed = estimates[keep], crossed[keep]
     names = np.array([name for name, _ in kept])
     typical = np.median(np.abs(estimates), axis=1)                  # |D_e| over the steps, robustly
     scale = np.array([typical[names == n].max() for n in names])    # its array's largest
     change = np.abs(np.diff(estimates, axis=1)) / scale[:, None]
+    change[crossed[:, 1:] | crossed[:, :-1]] = np.nan
     worst, chosen, error = {}, {}, {}
     for name in dict.fromkeys(n for n, _ in elements):
         rows = change[names == name]
-        worst[name] = (rows if len(rows) else change).max(axis=0)
+        rows = rows if len(rows) and not np.all(np.isnan(rows)) else change
+        worst[name] = np.array([np.nanmax(c) if np.any(~np.isnan(c)) else np.inf for c in rows.T])
         best = int(np.argmin(worst[name]))
         chosen[name], error[name] = float(steps[best]), float(worst[name][best])
     ref = None if reference is None else np.asarray(reference)[keep]

@@ -19,7 +19,7 @@ def sweep_png(s, title):
     for name, row in zip(s.names, s.change):
         ax.loglog(h, row, color=colour[name], lw=0.6, alpha=0.35)
     for name, worst in s.worst.items():
-        ax.loglog(h, worst, color=colour[name], lw=2,
+        ax.loglog(h, np.where(np.isfinite(worst), worst, np.nan), color=colour[name], lw=2,
                   label=f"{name}: largest change; chosen h = {s.chosen[name]:.1e} (≈ {s.error[name]:.1e})")
         ax.plot([s.chosen[name]], [s.error[name]], marker="o", ms=7, mfc="none", color=colour[name])
     true = s.true_error()

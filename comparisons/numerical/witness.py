@@ -79,7 +79,7 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False):
     complex_f = None if kinks else usable_complex(module, P, X, Y, notes)
     swept = sample(shapes, plan.sweep_per_array, rng)
     reference = complex_partials(complex_f, P, swept) if complex_f else None
-    steps_sweep = sweep(f, P, swept, reference=reference)
+    steps_sweep = sweep(f, P, swept, reference=reference, pattern=pattern)
     steps = steps_sweep.chosen
     if complex_f and not complex_agrees(steps_sweep, notes):
         complex_f = None

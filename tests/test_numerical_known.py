@@ -1,0 +1,104 @@
+"""The witness's primitives on functions whose derivatives are known exactly (float64, non-zero x)."""
+
+import numpy as np
+import pytest
+
+from comparisons.numerical.central import central_directional, central_partials
+from comparisons.numerical.complex_step import complex_directional, complex_partials
+from comparisons.numerical.contract import elements
+from comparisons.numerical.kinks import crossed
+from comparisons.numerical.step_sweep import sweep
+
+
+def lse(x):
+    """log sum exp(x), the maximum (of the real part) subtracted first."""
+    c = x.real.max()
+    return c + np.log(np.exp(x - c).sum())
+
+
+FUNCTIONS = {  # name: (f(x), f'(x))
+    "cubic": (lambda x: (3 * x ** 3 - 2 * x ** 2 + x).sum(), lambda x: 9 * x ** 2 - 4 * x + 1),
+    "exp": (lambda x: np.exp(x).sum(), np.exp),
+    "log-sum-exp": (lse, lambda x: np.exp(x - lse(x))),
+}
+
+
+@pytest.fixture
+def x():
+    return {"x": np.random.default_rng(0).uniform(0.2, 1.5, (3, 4)) * np.array([1, -1, 1, -1])}
+
+
+def f_of(name):
+    f, _ = FUNCTIONS[name]
+    return lambda P: f(P["x"])
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_central_differences_match_the_derivative(name, x):
+    values, kinks = central_partials(f_of(name), x, elements({"x": (3, 4)}), 1e-5)
+    exact = FUNCTIONS[name][1](x["x"]).ravel()
+    assert np.max(np.abs(values - exact)) / np.max(np.abs(exact)) < 1e-8
+    assert not kinks.any()
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_complex_step_matches_the_derivative_to_rounding(name, x):
+    values = complex_partials(f_of(name), x, elements({"x": (3, 4)}))
+    exact = FUNCTIONS[name][1](x["x"]).ravel()
+    assert np.max(np.abs(values - exact)) / np.max(np.abs(exact)) < 1e-14
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_directional_derivatives(name, x):
+    v = {"x": np.random.default_rng(1).standard_normal((3, 4))}
+    exact = float(np.sum(FUNCTIONS[name][1](x["x"]) * v["x"]))
+    estimate, kink = central_directional(f_of(name), x, v, 1e-5)
+    assert abs(estimate - exact) / abs(exact) < 1e-8 and not kink
+    assert abs(complex_directional(f_of(name), x, v) - exact) / abs(exact) < 1e-14
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_the_sweep_picks_a_step_at_the_bottom_of_the_v(name, x):
+    s = sweep(f_of(name), x, elements({"x": (3, 4)}))
+    h = s.chosen["x"]
+    assert 1e-7 <= h <= 1e-3                            # neither truncation's arm nor rounding's
+    assert s.error["x"] < 1e-8 and s.worst["x"][0] > 1e3 * s.error["x"] < s.worst["x"][-1]
+    at_h = central_partials(f_of(name), x, elements({"x": (3, 4)}), h)[0]
+    exact = FUNCTIONS[name][1](x["x"]).ravel()
+    assert np.max(np.abs(at_h - exact)) / np.max(np.abs(exact)) < 1e-8
+
+
+def test_the_divisor_is_the_step_actually_taken():
+    """At x = 1e8 + 0.3 (spacing 1.5e-8), x +- 1e-7 round to a step 4% off 2h; dividing by the step
+    taken keeps the derivative of f(x) = x exact."""
+    x = 1e8 + 0.3
+    assert abs(((x + 1e-7) - (x - 1e-7)) / 2e-7 - 1) > 0.01
+    values, _ = central_partials(lambda p: float(p["x"][0, 0]), {"x": np.array([[x]])}, [("x", 0)], 1e-7)
+    assert values.tolist() == [1.0]
+
+
+def test_a_stencil_across_a_kink_is_marked():
+    """relu(x) summed: only the element within h of 0 has a stencil on both sides of the kink."""
+    P = {"x": np.array([[-0.7, 3e-6, 0.4]])}
+    values, kinks = central_partials(lambda p: float(np.maximum(p["x"], 0).sum()), P,
+                                     elements({"x": (1, 3)}), 1e-5, pattern=lambda p: (p["x"] > 0,))
+    assert kinks.tolist() == [False, True, False]
+    np.testing.assert_allclose(values[[0, 2]], [0.0, 1.0], atol=1e-10)
+    assert 0.5 < values[1] < 0.7                        # a mixture of the two slopes, no derivative
+
+
+def test_parameters_are_restored_exactly(x):
+    before = x["x"].copy()
+    central_partials(f_of("exp"), x, elements({"x": (3, 4)}), 1e-5)
+    np.testing.assert_array_equal(x["x"], before)
+
+
+def test_patterns_differ_only_where_a_sign_flips():
+    a = (np.array([True, False]),)
+    assert not crossed(a, (np.array([True, False]),)) and crossed(a, (np.array([True, True]),))
+    assert not crossed(None, None)
+
+
+def test_an_array_that_cannot_be_perturbed_in_place_is_refused():
+    with pytest.raises(ValueError, match="x must be a writable C-contiguous array"):
+        central_partials(f_of("exp"), {"x": np.ones((3, 4)).T}, [("x", 0)], 1e-5)
