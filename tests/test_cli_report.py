@@ -26,7 +26,7 @@ def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
     assert set(agreement["dtype"]) == {"float64", "float32"}
     assert set(agreement["quantity"]) == {"J", "dW1", "db1", "dW2", "db2", "dZ2", "dA1", "dZ1"}
     speed = pd.read_csv(out / "speed.csv")
-    assert set(speed["backend"]) == {"manual NumPy", "PyTorch eager", "jax.jit"}
+    assert set(speed["backend"]) == {"manual NumPy", "manual NumPy fast", "PyTorch eager", "jax.jit"}
     assert (speed["median_ms"] > 0).all() and speed.loc[speed["backend"] == "jax.jit", "compile_s"].gt(0).all()
     assert "scikit-learn" in (out / "agreement.md").read_text()
     assert "GPU" in (out / "speed.md").read_text()

@@ -1,0 +1,162 @@
+"""The seed network, fast: the equations of manual/seed_net.py, arranged for the machine.
+
+Read manual/seed_net.py for the derivation; this module computes exactly the same quantities:
+
+    Z1 = W1 X + b1     A1 = g_ReLU(Z1)     Z2 = W2 A1 + b2     A2 = g_softmax(Z2)
+    dZ2 = A2 - Y       dW2 = 1/m dZ2 A1^T  db2 = 1/m sum_j dZ2
+    dA1 = W2^T dZ2     dZ1 = dA1 * g_ReLU'(Z1)
+    dW1 = 1/m dZ1 X^T  db1 = 1/m sum_j dZ1
+
+What changes is only how the work is laid out (timed in ``handgrad bench``):
+
+1. Blocks of columns. Examples are independent until the sums over j, so the batch is taken
+   B columns at a time (``BLOCK``). A block of X (784 x B) is read from memory once and used
+   twice while it is still in cache: for Z1 = W1 X and for dW1 += dZ1 X^T. The literal form
+   streams all of X twice, and makes each (10, m) intermediate as a fresh array.
+2. Sums over examples are sums over blocks: dW = 1/m sum_blocks dZ_b A_b^T, db likewise.
+3. The first layer's weight gradient is accumulated transposed, dW1^T += X_b dZ1_b^T
+   (784 x B times B x 10): OpenBLAS runs that orientation faster than dZ1_b X_b^T.
+4. No temporaries in the loop: each step writes into a per-block scratch array or straight into
+   its slice of the returned dZ2, dA1, dZ1 (``out=``, in place); float32 stays float32.
+5. Any hidden width: n_h is read from W1's shape (the literal module fixes n_h = 10), so the
+   bench can sweep the width with the same code.
+
+Shapes: X (784, m), W1 (n_h, 784), b1 (n_h, 1), W2 (10, n_h), b2 (10, 1), Y (10, m).
+"""
+
+import numpy as np
+
+from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
+from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
+
+__all__ = ["BLOCK", "INTERMEDIATES", "KINKS", "blocks", "param_shapes", "init_params", "check_inputs",
+           "forward", "loss", "gradient", "backward"]
+
+BLOCK = 1024   # columns per block: 784 x 1024 float32 is 3.2 MB, about what the caches hold
+
+
+def blocks(m, size=None):
+    """Column slices [0, B), [B, 2B), ... covering range(m), B = ``size`` or ``BLOCK``.
+
+    The last slice is shorter when B does not divide m.
+    """
+    size = size or BLOCK
+    if size < 1:
+        raise ValueError(f"block size is {size}; expected at least 1")
+    return [slice(j, min(j + size, m)) for j in range(0, m, size)]
+
+
+def init_params(seed=0, dtype=np.float64, n_h=N_H):
+    """W, b ~ Uniform[-0.5, 0.5) drawn as in manual/seed_net.py (the same arrays when n_h = 10)."""
+    rng = np.random.default_rng(seed)
+    return {k: (rng.random(s) - 0.5).astype(dtype) for k, s in param_shapes(n_h=n_h).items()}
+
+
+def check_inputs(params, X, Y=None):
+    """As manual/seed_net.check_inputs, with the hidden width n_h taken from W1 (any n_h >= 1)."""
+    W1 = params.get("W1") if isinstance(params, dict) else None
+    n_h = W1.shape[0] if isinstance(W1, np.ndarray) and W1.ndim == 2 and W1.shape[0] else N_H
+    check_params(params, param_shapes(n_h=n_h))
+    check_array("X", X, (N_X, None), finite=False)
+    if X.shape[1] == 0:
+        raise ValueError("X has shape (784, 0); expected at least one example (column)")
+    arrays = {**params, "X": X}
+    if Y is not None:
+        check_array("Y", Y, (N_Y, X.shape[1]))
+        arrays["Y"] = Y
+    check_same_dtype(arrays)
+
+
+def _layers(params, Xb, Z1, A1, Z2):
+    """Z1 = W1 Xb + b1, A1 = g_ReLU(Z1), Z2 = W2 A1 + b2 for one block, into the arrays given."""
+    np.matmul(params["W1"], Xb, out=Z1)
+    Z1 += params["b1"]                                   # Z1 = W1 X_b + b1        (n_h, B)
+    np.maximum(Z1, 0, out=A1)                            # A1 = g_ReLU(Z1)         (n_h, B)
+    np.matmul(params["W2"], A1, out=Z2)
+    Z2 += params["b2"]                                   # Z2 = W2 A1 + b2         (10, B)
+
+
+def _softmax_into(Z2, A2):
+    """A2 = g_softmax(Z2) = exp(Z2 - max) / sum_k exp(Z2 - max), column by column, in A2 (may be Z2)."""
+    np.subtract(Z2, Z2.max(axis=0, keepdims=True), out=A2)
+    np.exp(A2, out=A2)
+    A2 /= A2.sum(axis=0, keepdims=True)
+
+
+def forward(params, X):
+    """Forward pass block by block; returns A2 and the cache (Z1, A1, Z2, A2), as the literal one."""
+    check_inputs(params, X)
+    n_h, m = params["W1"].shape[0], X.shape[1]
+    Z1, A1 = np.empty((n_h, m), X.dtype), np.empty((n_h, m), X.dtype)
+    Z2, A2 = np.empty((N_Y, m), X.dtype), np.empty((N_Y, m), X.dtype)
+    for s in blocks(m):
+        _layers(params, X[:, s], Z1[:, s], A1[:, s], Z2[:, s])
+        _softmax_into(Z2[:, s], A2[:, s])
+    check_finite_through("X", X, (N_X, None), Z1)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+
+def loss(params, X, Y, block=None):
+    """J = -1/m sum_j sum_k Y[k, j] log A2[k, j], block by block, with log A2 = S - log sum_k exp S.
+
+    S = Z2 - max_k Z2 (the stable log-softmax); nothing of size (., m) is kept.
+    """
+    check_inputs(params, X, Y)
+    n_h, m = params["W1"].shape[0], X.shape[1]
+    cols = blocks(m, block)
+    B = cols[0].stop
+    Z1, A1, S = np.empty((n_h, B), X.dtype), np.empty((n_h, B), X.dtype), np.empty((N_Y, B), X.dtype)
+    total = 0.0
+    for s in cols:
+        b = s.stop - s.start
+        _layers(params, X[:, s], Z1[:, :b], A1[:, :b], S[:, :b])
+        check_finite_through("X", X[:, s], (N_X, None), Z1[:, :b])
+        S[:, :b] -= S[:, :b].max(axis=0, keepdims=True)            # S = Z2 - max_k Z2
+        log_sum = np.log(np.exp(S[:, :b]).sum(axis=0))               # log sum_k exp S   (B,)
+        total += float((Y[:, s] * S[:, :b]).sum() - Y[:, s].sum(axis=0) @ log_sum)
+    return -total / m
+
+
+def gradient(params, X, Y, block=None):
+    """Forward and backward fused, block by block; returns every d<name>, as the literal backward.
+
+    For each block b of columns, while X_b is in cache:
+        forward   Z1, A1, Z2 as above, A2 = g_softmax(Z2)
+        dZ2_b = A2 - Y_b        dW2 += dZ2_b A1^T       db2 += sum_j dZ2_b
+        dA1_b = W2^T dZ2_b      dZ1_b = dA1_b * g_ReLU'(Z1)
+        dW1^T += X_b dZ1_b^T    db1 += sum_j dZ1_b
+    then dW = dW / m and db = db / m. g_ReLU'(Z1) is (Z1 > 0), so g_ReLU'(0) = 0.
+    """
+    check_inputs(params, X, Y)
+    W2 = params["W2"]
+    n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
+    cols = blocks(m, block)
+    B = cols[0].stop
+    Z1, A1, A2 = np.empty((n_h, B), dtype), np.empty((n_h, B), dtype), np.empty((N_Y, B), dtype)
+    dZ2, dA1, dZ1 = np.empty((N_Y, m), dtype), np.empty((n_h, m), dtype), np.empty((n_h, m), dtype)
+    dW1T, dW2 = np.zeros((N_X, n_h), dtype), np.zeros((N_Y, n_h), dtype)
+    db1, db2 = np.zeros((n_h, 1), dtype), np.zeros((N_Y, 1), dtype)
+    for s in cols:
+        b, Xb = s.stop - s.start, X[:, s]
+        z1, a1, a2 = Z1[:, :b], A1[:, :b], A2[:, :b]
+        _layers(params, Xb, z1, a1, a2)
+        check_finite_through("X", Xb, (N_X, None), z1)
+        _softmax_into(a2, a2)                             # A2 = g_softmax(Z2)       (10, B)
+        np.subtract(a2, Y[:, s], out=dZ2[:, s])           # dZ2 = A2 - Y             (10, B)
+        dW2 += dZ2[:, s] @ a1.T                           # dW2 += dZ2 A1^T          (10, n_h)
+        db2 += dZ2[:, s].sum(axis=1, keepdims=True)       # db2 += sum_j dZ2         (10, 1)
+        np.matmul(W2.T, dZ2[:, s], out=dA1[:, s])         # dA1 = W2^T dZ2           (n_h, B)
+        np.multiply(dA1[:, s], z1 > 0, out=dZ1[:, s])     # dZ1 = dA1 * g_ReLU'(Z1)  (n_h, B)
+        dW1T += Xb @ dZ1[:, s].T                          # dW1^T += X dZ1^T         (784, n_h)
+        db1 += dZ1[:, s].sum(axis=1, keepdims=True)       # db1 += sum_j dZ1         (n_h, 1)
+    return {"dZ2": dZ2, "dW2": dW2 / m, "db2": db2 / m, "dA1": dA1, "dZ1": dZ1,
+            "dW1": np.ascontiguousarray(dW1T.T) / m, "db1": db1 / m}
+
+
+def backward(params, cache, X, Y):
+    """The contract's backward: ``gradient(params, X, Y)``, the fused pass.
+
+    The fused pass recomputes Z1, A1, A2 block by block while X_b is in cache, which costs less
+    than streaming X a second time; ``cache`` (from ``forward``) is accepted and not needed.
+    """
+    return gradient(params, X, Y)

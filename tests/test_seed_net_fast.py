@@ -1,0 +1,131 @@
+"""The fast seed network (manual/seed_net_fast.py) against the literal derivation and autograd."""
+
+import numpy as np
+import pytest
+
+from comparisons.agreement import AGREE, all_agree, compare
+from comparisons.convention import to_derivation
+from comparisons.result import Result
+from comparisons.sources import run_autograd, run_manual
+from manual import seed_net, seed_net_fast
+from reference.torch_ad import seed_net as torch_seed_net
+from reference.torch_ad.autograd import loss_and_grads
+from tests.batches import seed_batch
+
+DTYPES = [np.float64, np.float32]
+SEEDS = [0, 1, 2]
+
+
+def fast_result(params, X, Y, block=None):
+    """The fast form's loss and fused gradient as a ``Result`` the comparison primitive reads."""
+    grads = seed_net_fast.gradient(params, X, Y, block=block)
+    return Result("manual fast", seed_net_fast.loss(params, X, Y, block=block), grads, seed_net.INTERMEDIATES)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("source", ["torch", "jax"])
+def test_fast_backward_agrees_with_autograd(seed_net, source, dtype, seed):
+    X, Y = seed_batch(300, seed, dtype)
+    params = seed_net.init_params(seed, dtype)
+    fast = run_manual(seed_net, params, X, Y, backward=seed_net_fast.backward)
+    rows = compare(fast, run_autograd(seed_net, source, params, X, Y), "seed_net")
+    assert [r["quantity"] for r in rows] == ["J", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"]
+    assert all_agree(rows), [r for r in rows if r["verdict"] != AGREE]
+
+
+@pytest.mark.parametrize("m, block", [(1, None), (2, 1), (300, 64), (1025, None), (2500, 1000), (97, 7)])
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_fast_agrees_with_literal(seed_net, dtype, m, block):
+    X, Y = seed_batch(m, 3, dtype)
+    params = seed_net.init_params(3, dtype)
+    literal = run_manual(seed_net, params, X, Y)
+    rows = compare(literal, fast_result(params, X, Y, block), "seed_net")
+    assert all_agree(rows), [r for r in rows if r["verdict"] != AGREE]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_fast_forward_cache_equals_literal(dtype):
+    X, _ = seed_batch(130, 4, dtype)
+    params = seed_net.init_params(4, dtype)
+    A2, cache = seed_net.forward(params, X)
+    A2_fast, cache_fast = seed_net_fast.forward(params, X)
+    assert set(cache_fast) == set(cache)
+    for name in cache:
+        np.testing.assert_allclose(cache_fast[name], cache[name], rtol=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_array_equal(A2_fast, cache_fast["A2"])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_fast_keeps_dtype(dtype):
+    X, Y = seed_batch(50, 5, dtype)
+    grads = seed_net_fast.gradient(seed_net.init_params(5, dtype), X, Y, block=16)
+    assert {name: g.dtype for name, g in grads.items()} == {name: np.dtype(dtype) for name in grads}
+    assert isinstance(seed_net_fast.loss(seed_net.init_params(5, dtype), X, Y), float)
+
+
+def test_fast_init_params_equal_literal_at_width_10():
+    fast, literal = seed_net_fast.init_params(9, np.float32), seed_net.init_params(9, np.float32)
+    assert all(np.array_equal(fast[k], literal[k]) and fast[k].dtype == literal[k].dtype for k in literal)
+
+
+@pytest.mark.parametrize("n_h", [1, 37])
+def test_fast_any_width_agrees_with_torch(n_h):
+    X, Y = seed_batch(80, 6, np.float64)
+    params = seed_net_fast.init_params(6, np.float64, n_h=n_h)
+    assert params["W1"].shape == (n_h, 784) and params["W2"].shape == (10, n_h)
+    J, raw = loss_and_grads(torch_seed_net, params, X, Y)
+    torch_result = Result("torch", J, to_derivation(raw, 80, seed_net.INTERMEDIATES), seed_net.INTERMEDIATES)
+    assert all_agree(compare(fast_result(params, X, Y, block=32), torch_result, "seed_net"))
+
+
+def test_fast_relu_prime_at_zero_is_zero():
+    """A hidden unit with zero weights and bias has Z1 = 0 exactly: g'(0) = 0, so its dZ1, dW1, db1 are 0."""
+    X, Y = seed_batch(40, 8, np.float64)
+    params = seed_net.init_params(8, np.float64)
+    params["W1"][3], params["b1"][3] = 0.0, 0.0
+    grads = seed_net_fast.gradient(params, X, Y, block=16)
+    assert np.all(grads["dZ1"][3] == 0) and np.all(grads["dW1"][3] == 0) and grads["db1"][3, 0] == 0
+    assert np.any(grads["dA1"][3] != 0)
+
+
+def test_fast_softmax_is_stable_at_large_logits():
+    X, Y = seed_batch(20, 9, np.float64)
+    params = seed_net.init_params(9, np.float64)
+    params["b2"][:] = np.array([[1000.0], [-1000.0]] * 5)
+    grads = seed_net_fast.gradient(params, X, Y)
+    assert all(np.all(np.isfinite(g)) for g in grads.values())
+    assert np.isfinite(seed_net_fast.loss(params, X, Y))
+
+
+@pytest.mark.parametrize("m, size, expected", [(10, 4, [(0, 4), (4, 8), (8, 10)]), (8, 4, [(0, 4), (4, 8)]),
+                                               (1, 1024, [(0, 1)])])
+def test_blocks_cover_every_column_once(m, size, expected):
+    assert [(s.start, s.stop) for s in seed_net_fast.blocks(m, size)] == expected
+
+
+@pytest.mark.parametrize("change, name", [
+    (lambda p, X, Y: p.update(b1=p["b1"][:5]), "b1"),
+    (lambda p, X, Y: p.update(W2=p["W2"][:, :4]), "W2"),
+    (lambda p, X, Y: p.update(b2=p["b2"].astype(np.float32)), "b2"),
+])
+def test_fast_bad_params_name_the_array(change, name):
+    X, Y = seed_batch(5, 0)
+    params = seed_net.init_params(0)
+    change(params, X, Y)
+    with pytest.raises(ValueError, match=name):
+        seed_net_fast.gradient(params, X, Y)
+
+
+def test_fast_bad_inputs_name_the_array():
+    X, Y = seed_batch(5, 0)
+    params = seed_net.init_params(0)
+    with pytest.raises(ValueError, match="X has shape"):
+        seed_net_fast.gradient(params, X[:700], Y)
+    with pytest.raises(ValueError, match="Y has shape"):
+        seed_net_fast.gradient(params, X, Y[:, :4])
+    X[5, 2] = np.nan
+    with pytest.raises(ValueError, match="X holds 1 NaN"):
+        seed_net_fast.gradient(params, X, Y)
+    with pytest.raises(ValueError, match="block size"):
+        seed_net_fast.blocks(5, -1)
