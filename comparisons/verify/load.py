@@ -12,6 +12,7 @@ import inspect
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from comparisons.verify.errors import CannotVerify, excerpt, one_line
 
@@ -52,24 +53,34 @@ def load(target):
     a function, or any object whose attributes are the functions."""
     if isinstance(target, (str, Path)):
         where, function = split_target(str(target))
-        looks_like_file = where.endswith(".py") or "/" in where or "\\" in where
-        module = import_file(Path(where)) if looks_like_file else import_module(where)
+        module = import_file(file_of(where)) if file_of(where) else import_module(where)
         code = Code(module, where, function)
         if function and code.get(function) is None:
             raise CannotVerify(f"{where} has no function {function}; expected {function} to be defined "
                                f"there (it defines: {', '.join(code.defines()) or 'no functions'})")
         return code
     if inspect.isfunction(target) or inspect.ismethod(target):
-        return Code(inspect.getmodule(target), f"{target.__module__}.{target.__qualname__}", target.__name__)
+        holder = SimpleNamespace(**{target.__name__: target})   # a nested function is no module attribute
+        return Code(holder, f"{target.__module__}.{target.__qualname__}", target.__name__)
     if target is None:
         raise CannotVerify(f"nothing to verify; expected {EXPECTED}")
     return Code(target, getattr(target, "__name__", type(target).__name__))
 
 
-def import_file(path):
-    """Import the file at ``path`` under a private module name; its folder goes first on sys.path."""
+def file_of(where):
+    """``Path(where)`` when ``where`` names a file (ends in .py or has a folder), else None (a module)."""
+    return Path(where) if where.endswith(".py") or "/" in where or "\\" in where else None
+
+
+def check_file(path):
+    """A ``CannotVerify`` unless ``path`` is a file."""
     if not path.is_file():
         raise CannotVerify(f"{path}: no such file; expected {EXPECTED}")
+
+
+def import_file(path):
+    """Import the file at ``path`` under a private module name; its folder goes first on sys.path."""
+    check_file(path)
     name = f"handgrad_user_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

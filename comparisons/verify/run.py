@@ -19,7 +19,7 @@ from comparisons import catalogue
 from comparisons.verify import forms
 from comparisons.verify.calls import Caller, Failed
 from comparisons.verify.errors import CannotVerify
-from comparisons.verify.load import IMPORT_TIME, load
+from comparisons.verify.load import IMPORT_TIME, check_file, file_of, load, split_target
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -70,6 +70,9 @@ def expected_shapes(model, case):
 
 def run_isolated(target, model_name, cases, form, timeout):
     """``run_here`` in a child Python, stopped after ``timeout`` seconds (None: no limit)."""
+    path = file_of(split_target(target)[0])
+    if path:
+        check_file(path)        # before starting a child for nothing
     with tempfile.TemporaryDirectory(prefix="handgrad-verify-") as tmp:
         request, response, status = (Path(tmp) / n for n in ("request.pkl", "response.pkl", "status.txt"))
         request.write_bytes(pickle.dumps(dict(target=target, model=model_name, cases=cases, form=form)))
