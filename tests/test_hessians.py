@@ -7,7 +7,6 @@ import pytest
 
 from comparisons.agreement import AGREE, DISAGREE, compare
 from comparisons.hessian import hessian_results, hessian_section
-from comparisons.result import Result
 from tests.convex import BACKENDS, with_lam
 
 MODELS = ["linear_regression", "logistic_regression", "softmax_regression"]
