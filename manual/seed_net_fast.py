@@ -18,11 +18,17 @@ What changes is only how the work is laid out (timed in ``handgrad bench``):
    (784 x B times B x 10): OpenBLAS runs that orientation faster than dZ1_b X_b^T.
 4. No temporaries in the loop: each step writes into a per-block scratch array or straight into
    its slice of the returned dZ2, dA1, dZ1 (``out=``, in place); float32 stays float32.
-5. Any hidden width: n_h is read from W1's shape (the literal module fixes n_h = 10), so the
+5. Threads over blocks (``threads=``): the sums over examples split into sums over shares of
+   the blocks, one share per thread, added at the end in a fixed order (``over_blocks``).
+6. Any hidden width: n_h is read from W1's shape (the literal module fixes n_h = 10), so the
    bench can sweep the width with the same code.
 
 Shapes: X (784, m), W1 (n_h, 784), b1 (n_h, 1), W2 (10, n_h), b2 (10, 1), Y (10, m).
 """
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,7 +36,7 @@ from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
 from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
 
 __all__ = ["BLOCK", "INTERMEDIATES", "KINKS", "blocks", "param_shapes", "init_params", "check_inputs",
-           "forward", "loss", "gradient", "backward"]
+           "forward", "loss", "gradient", "backward", "over_blocks"]
 
 BLOCK = 1024   # columns per block: 784 x 1024 float32 is 3.2 MB, about what the caches hold
 
@@ -96,28 +102,33 @@ def forward(params, X):
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
 
-def loss(params, X, Y, block=None):
+def loss(params, X, Y, block=None, threads=1):
     """J = -1/m sum_j sum_k Y[k, j] log A2[k, j], block by block, with log A2 = S - log sum_k exp S.
 
-    S = Z2 - max_k Z2 (the stable log-softmax); nothing of size (., m) is kept.
+    S = Z2 - max_k Z2 (the stable log-softmax); nothing of size (., m) is kept. ``threads``: see
+    ``over_blocks``.
     """
     check_inputs(params, X, Y)
-    n_h, m = params["W1"].shape[0], X.shape[1]
-    cols = blocks(m, block)
-    B = cols[0].stop
-    Z1, A1, S = np.empty((n_h, B), X.dtype), np.empty((n_h, B), X.dtype), np.empty((N_Y, B), X.dtype)
-    total = 0.0
-    for s in cols:
-        b = s.stop - s.start
-        _layers(params, X[:, s], Z1[:, :b], A1[:, :b], S[:, :b])
-        check_finite_through("X", X[:, s], (N_X, None), Z1[:, :b])
-        S[:, :b] -= S[:, :b].max(axis=0, keepdims=True)            # S = Z2 - max_k Z2
-        log_sum = np.log(np.exp(S[:, :b]).sum(axis=0))               # log sum_k exp S   (B,)
-        total += float((Y[:, s] * S[:, :b]).sum() - Y[:, s].sum(axis=0) @ log_sum)
-    return -total / m
+    n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
+
+    def partial_sum(cols):                        # sum_{j in cols} sum_k Y log A2
+        B = max(s.stop - s.start for s in cols)
+        Z1, A1, S = np.empty((n_h, B), dtype), np.empty((n_h, B), dtype), np.empty((N_Y, B), dtype)
+        total = 0.0
+        for s in cols:
+            b = s.stop - s.start
+            z1, s_ = Z1[:, :b], S[:, :b]
+            _layers(params, X[:, s], z1, A1[:, :b], s_)
+            check_finite_through("X", X[:, s], (N_X, None), z1)
+            s_ -= s_.max(axis=0, keepdims=True)                   # S = Z2 - max_k Z2
+            log_sum = np.log(np.exp(s_).sum(axis=0))              # log sum_k exp S     (B,)
+            total += float((Y[:, s] * s_).sum() - Y[:, s].sum(axis=0) @ log_sum)
+        return total
+
+    return -sum(over_blocks(partial_sum, m, block, threads)) / m
 
 
-def gradient(params, X, Y, block=None):
+def gradient(params, X, Y, block=None, threads=1):
     """Forward and backward fused, block by block; returns every d<name>, as the literal backward.
 
     For each block b of columns, while X_b is in cache:
@@ -126,29 +137,35 @@ def gradient(params, X, Y, block=None):
         dA1_b = W2^T dZ2_b      dZ1_b = dA1_b * g_ReLU'(Z1)
         dW1^T += X_b dZ1_b^T    db1 += sum_j dZ1_b
     then dW = dW / m and db = db / m. g_ReLU'(Z1) is (Z1 > 0), so g_ReLU'(0) = 0.
+    ``threads``: see ``over_blocks``.
     """
     check_inputs(params, X, Y)
     W2 = params["W2"]
     n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
-    cols = blocks(m, block)
-    B = cols[0].stop
-    Z1, A1, A2 = np.empty((n_h, B), dtype), np.empty((n_h, B), dtype), np.empty((N_Y, B), dtype)
     dZ2, dA1, dZ1 = np.empty((N_Y, m), dtype), np.empty((n_h, m), dtype), np.empty((n_h, m), dtype)
-    dW1T, dW2 = np.zeros((N_X, n_h), dtype), np.zeros((N_Y, n_h), dtype)
-    db1, db2 = np.zeros((n_h, 1), dtype), np.zeros((N_Y, 1), dtype)
-    for s in cols:
-        b, Xb = s.stop - s.start, X[:, s]
-        z1, a1, a2 = Z1[:, :b], A1[:, :b], A2[:, :b]
-        _layers(params, Xb, z1, a1, a2)
-        check_finite_through("X", Xb, (N_X, None), z1)
-        _softmax_into(a2, a2)                             # A2 = g_softmax(Z2)       (10, B)
-        np.subtract(a2, Y[:, s], out=dZ2[:, s])           # dZ2 = A2 - Y             (10, B)
-        dW2 += dZ2[:, s] @ a1.T                           # dW2 += dZ2 A1^T          (10, n_h)
-        db2 += dZ2[:, s].sum(axis=1, keepdims=True)       # db2 += sum_j dZ2         (10, 1)
-        np.matmul(W2.T, dZ2[:, s], out=dA1[:, s])         # dA1 = W2^T dZ2           (n_h, B)
-        np.multiply(dA1[:, s], z1 > 0, out=dZ1[:, s])     # dZ1 = dA1 * g_ReLU'(Z1)  (n_h, B)
-        dW1T += Xb @ dZ1[:, s].T                          # dW1^T += X dZ1^T         (784, n_h)
-        db1 += dZ1[:, s].sum(axis=1, keepdims=True)       # db1 += sum_j dZ1         (n_h, 1)
+
+    def partial_sums(cols):                       # (dW1^T, dW2, db1, db2) summed over the blocks in cols
+        B = max(s.stop - s.start for s in cols)
+        Z1, A1, A2 = np.empty((n_h, B), dtype), np.empty((n_h, B), dtype), np.empty((N_Y, B), dtype)
+        dW1T, dW2 = np.zeros((N_X, n_h), dtype), np.zeros((N_Y, n_h), dtype)
+        db1, db2 = np.zeros((n_h, 1), dtype), np.zeros((N_Y, 1), dtype)
+        for s in cols:
+            b, Xb = s.stop - s.start, X[:, s]
+            z1, a1, a2 = Z1[:, :b], A1[:, :b], A2[:, :b]
+            _layers(params, Xb, z1, a1, a2)
+            check_finite_through("X", Xb, (N_X, None), z1)
+            _softmax_into(a2, a2)                             # A2 = g_softmax(Z2)       (10, B)
+            np.subtract(a2, Y[:, s], out=dZ2[:, s])           # dZ2 = A2 - Y             (10, B)
+            dW2 += dZ2[:, s] @ a1.T                           # dW2 += dZ2 A1^T          (10, n_h)
+            db2 += dZ2[:, s].sum(axis=1, keepdims=True)       # db2 += sum_j dZ2         (10, 1)
+            np.matmul(W2.T, dZ2[:, s], out=dA1[:, s])         # dA1 = W2^T dZ2           (n_h, B)
+            np.multiply(dA1[:, s], z1 > 0, out=dZ1[:, s])     # dZ1 = dA1 * g_ReLU'(Z1)  (n_h, B)
+            dW1T += Xb @ dZ1[:, s].T                          # dW1^T += X dZ1^T         (784, n_h)
+            db1 += dZ1[:, s].sum(axis=1, keepdims=True)       # db1 += sum_j dZ1         (n_h, 1)
+        return dW1T, dW2, db1, db2
+
+    parts = over_blocks(partial_sums, m, block, threads)
+    dW1T, dW2, db1, db2 = (sum(p[i] for p in parts) for i in range(4))
     return {"dZ2": dZ2, "dW2": dW2 / m, "db2": db2 / m, "dA1": dA1, "dZ1": dZ1,
             "dW1": np.ascontiguousarray(dW1T.T) / m, "db1": db1 / m}
 
@@ -160,3 +177,34 @@ def backward(params, cache, X, Y):
     than streaming X a second time; ``cache`` (from ``forward``) is accepted and not needed.
     """
     return gradient(params, X, Y)
+
+
+def over_blocks(work, m, block=None, threads=1):
+    """[work(share) for each share of the blocks of range(m)], a list in share order.
+
+    With ``threads`` > 1 the blocks are dealt out in turn (block k to share k mod threads) and
+    the shares run on that many threads at once, BLAS held to one thread each meanwhile (NumPy
+    lets go of the GIL inside products and element-wise loops). Each share sums only its own
+    blocks and the caller adds the shares in share order, so the result does not depend on
+    which thread finishes first.
+    """
+    cols = blocks(m, block)
+    shares = [cols[t::threads] for t in range(min(max(threads, 1), len(cols)))]
+    if len(shares) == 1:
+        return [work(cols)]
+    with _blas_threads(1), ThreadPoolExecutor(len(shares)) as pool:
+        return list(pool.map(work, shares))
+
+
+@lru_cache(maxsize=1)
+def _controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+@contextmanager
+def _blas_threads(n):
+    """BLAS limited to ``n`` threads inside the block (threadpoolctl), restored after."""
+    with _controller().limit(limits=n, user_api="blas"):
+        yield

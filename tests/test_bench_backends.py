@@ -54,6 +54,21 @@ def test_gradient_steps_compute_the_same_gradient(batch, backend):
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
 
 
+def test_fast_manual_step_runs_on_the_bench_threads(batch, monkeypatch):
+    from manual import seed_net_fast
+
+    seen, real = [], seed_net_fast.gradient
+
+    def spy(params, X, Y, block=None, threads=1):
+        seen.append(threads)
+        return real(params, X, Y, block, threads)
+
+    monkeypatch.setattr(seed_net_fast, "gradient", spy)
+    subject, params, X, Y = batch
+    run(bk.make_step("manual NumPy fast", subject, params, X, Y, "gradient", threads=3))
+    assert seen == [3]
+
+
 def test_torch_compile_gradient_matches_eager(batch):
     """Compiles once (Inductor, a few seconds): the compiled gradient is autograd's gradient."""
     subject, params, X, Y = batch

@@ -16,10 +16,11 @@ DTYPES = [np.float64, np.float32]
 SEEDS = [0, 1, 2]
 
 
-def fast_result(params, X, Y, block=None):
+def fast_result(params, X, Y, block=None, threads=1):
     """The fast form's loss and fused gradient as a ``Result`` the comparison primitive reads."""
-    grads = seed_net_fast.gradient(params, X, Y, block=block)
-    return Result("manual fast", seed_net_fast.loss(params, X, Y, block=block), grads, seed_net.INTERMEDIATES)
+    grads = seed_net_fast.gradient(params, X, Y, block=block, threads=threads)
+    J = seed_net_fast.loss(params, X, Y, block=block, threads=threads)
+    return Result("manual fast", J, grads, seed_net.INTERMEDIATES)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -34,14 +35,33 @@ def test_fast_backward_agrees_with_autograd(seed_net, source, dtype, seed):
     assert all_agree(rows), [r for r in rows if r["verdict"] != AGREE]
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("m, block", [(1, None), (2, 1), (300, 64), (1025, None), (2500, 1000), (97, 7)])
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-def test_fast_agrees_with_literal(seed_net, dtype, m, block):
+def test_fast_agrees_with_literal(seed_net, dtype, m, block, threads):
     X, Y = seed_batch(m, 3, dtype)
     params = seed_net.init_params(3, dtype)
     literal = run_manual(seed_net, params, X, Y)
-    rows = compare(literal, fast_result(params, X, Y, block), "seed_net")
+    rows = compare(literal, fast_result(params, X, Y, block, threads), "seed_net")
     assert all_agree(rows), [r for r in rows if r["verdict"] != AGREE]
+
+
+def test_fast_threads_give_the_same_numbers_every_time():
+    """Shares are added in a fixed order: no dependence on which thread finishes first."""
+    X, Y = seed_batch(1000, 12, np.float32)
+    params = seed_net.init_params(12, np.float32)
+    first, second = (seed_net_fast.gradient(params, X, Y, block=64, threads=4) for _ in range(2))
+    assert all(np.array_equal(first[k], second[k]) for k in first)
+
+
+@pytest.mark.parametrize("m, block, threads, shares", [
+    (10, 2, 2, [[0, 4, 8], [2, 6]]),      # blocks dealt in turn: block k to share k mod threads
+    (10, 4, 5, [[0], [4], [8]]),          # never more shares than blocks
+    (10, 4, 1, [[0, 4, 8]]),
+])
+def test_over_blocks_deals_blocks_in_turn(m, block, threads, shares):
+    got = seed_net_fast.over_blocks(lambda cols: [s.start for s in cols], m, block, threads)
+    assert got == shares
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)

@@ -7,12 +7,13 @@ Two kinds of step (``KINDS``):
 
 Backends: the manual derivation (``manual/<module>.py``: ``loss``; ``forward`` then
 ``backward``), its fast twin where there is one (``manual/<module>_fast.py``: ``loss``,
-``gradient``), PyTorch eager (``reference/torch_ad/autograd.gradient_step``), ``torch.compile``
+``gradient``, on the bench's thread count), PyTorch eager (``reference/torch_ad/autograd.gradient_step``), ``torch.compile``
 of the reference loss (Inductor; the first call compiles and is timed apart), and ``jax.jit``
 (``reference/jax_ad/autograd.gradient_step``, compiled ahead of time). Where PyTorch sees CUDA
 or JAX a GPU, the GPU variants are added, with device synchronisation in ``wait``.
 """
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -50,12 +51,17 @@ def available(subject, gpu=None):
     return names + [GPU_BACKENDS[2]] * bool(gpu.get("jax"))
 
 
-def make_step(backend, subject, params, X, Y, kind):
-    """The ``Step`` of ``backend`` doing ``kind`` on (params, X, Y); ValueError for unknown names."""
+def make_step(backend, subject, params, X, Y, kind, threads=1):
+    """The ``Step`` of ``backend`` doing ``kind`` on (params, X, Y); ValueError for unknown names.
+
+    ``threads``: the thread count the bench set for BLAS and PyTorch, handed to a manual module
+    whose ``loss``/``gradient`` take ``threads`` (the fast form: threads over blocks).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of step {kind!r}; expected one of {KINDS}")
     if backend in ("manual NumPy", "manual NumPy fast"):
-        return _manual(subject.source("manual" if backend == "manual NumPy" else "fast"), params, X, Y, kind)
+        module = subject.source("manual" if backend == "manual NumPy" else "fast")
+        return _manual(module, params, X, Y, kind, threads)
     if backend in ("PyTorch eager", "PyTorch eager (CUDA)", "torch.compile", "torch.compile (CUDA)"):
         return _torch(subject.source("torch"), params, X, Y, kind, compiled=backend.startswith("torch.compile"),
                       cuda=backend.endswith("(CUDA)"))
@@ -64,14 +70,15 @@ def make_step(backend, subject, params, X, Y, kind):
     raise ValueError(f"unknown backend {backend!r}; expected one of {CPU_BACKENDS + GPU_BACKENDS}")
 
 
-def _manual(module, params, X, Y, kind):
+def _manual(module, params, X, Y, kind, threads):
     if module is None:
         raise ValueError("no manual module runs this model at this width")
-    if kind == "forward":
-        return Step(lambda: module.loss(params, X, Y))
-    if hasattr(module, "gradient"):
-        return Step(lambda: module.gradient(params, X, Y))
-    return Step(lambda: module.backward(params, module.forward(params, X)[1], X, Y))
+    fn = module.loss if kind == "forward" else getattr(module, "gradient", None)
+    if fn is None:
+        return Step(lambda: module.backward(params, module.forward(params, X)[1], X, Y))
+    if "threads" in inspect.signature(fn).parameters:
+        return Step(lambda: fn(params, X, Y, threads=threads))
+    return Step(lambda: fn(params, X, Y))
 
 
 def _torch(module, params, X, Y, kind, compiled=False, cuda=False):

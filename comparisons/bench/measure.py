@@ -17,10 +17,10 @@ from comparisons.timing import thread_limits, time_step
 NAN = float("nan")
 
 
-def time_row(subject, params, X, Y, kind, backend, repeats, warmup):
+def time_row(subject, params, X, Y, kind, backend, repeats, warmup, threads=1):
     """{device, median_ms, ..., compile_s, status} of one backend's step; failures in ``status``."""
     try:
-        s = bk.make_step(backend, subject, params, X, Y, kind)
+        s = bk.make_step(backend, subject, params, X, Y, kind, threads)
         t = time_step(s.step, repeats=repeats, warmup=warmup, compile=s.compile, wait=s.wait)
     except Exception as e:  # reported in the row: one backend's failure must not end the bench
         first = str(e).splitlines()[0][:160] if str(e) else ""
@@ -61,7 +61,8 @@ def measure(subject, ms, dtypes=("float32",), kinds=bk.KINDS, backends=None, see
                         device = "gpu" if backend in bk.GPU_BACKENDS else "cpu"
                         rows.append(dict(model=subject.name, n_h=subject.width or subject.own_width,
                                          dtype=dtype.name, m=m, kind=kind, backend=backend,
-                                         **time_row(subject, params, data.X, data.Y, kind, backend, repeats, warmup),
+                                         **time_row(subject, params, data.X, data.Y, kind, backend, repeats, warmup,
+                                                    threads),
                                          repeats=repeats, warmup=warmup, threads=threads,
                                          **floor_columns(subject, m, data.X, data.Y, kind, (rates or {}).get(device))))
                         if bar is not None:

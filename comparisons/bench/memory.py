@@ -81,11 +81,11 @@ def child(spec):
 
     subject = Subject(catalogue.get(spec["model"]), spec["width"])
     with thread_limits(spec["threads"]):
-        return [dict(dtype=d, kind=k, backend=b, **one(subject, spec["m"], spec["seed"], d, k, b))
+        return [dict(dtype=d, kind=k, backend=b, **one(subject, spec["m"], spec["seed"], d, k, b, spec["threads"]))
                 for d, k, b in spec["jobs"]]
 
 
-def one(subject, m, seed, dtype, kind, backend):
+def one(subject, m, seed, dtype, kind, backend, threads=1):
     """{peak_MiB, memory_how} of one backend's step; a failure is reported, never raised."""
     import numpy as np
 
@@ -95,7 +95,7 @@ def one(subject, m, seed, dtype, kind, backend):
         return dict(peak_MiB=float("nan"), memory_how="not measured (JAX on a GPU)")
     try:
         data = subject.data(m, seed, np.dtype(dtype))
-        s = make_step(backend, subject, subject.init_params(seed, np.dtype(dtype)), data.X, data.Y, kind)
+        s = make_step(backend, subject, subject.init_params(seed, np.dtype(dtype)), data.X, data.Y, kind, threads)
         wait = s.wait or (lambda result: result)
         if s.compile:
             wait(s.compile())
