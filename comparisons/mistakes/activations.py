@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from manual.activations import relu, relu_prime
+from manual.activations import relu
 
 
 def relu_derivative_left_out(params, cache, X, Y):

@@ -26,7 +26,7 @@ def flagging(result, case):
     if witness is None:
         return "(numerical witness not run)"
     if isinstance(run, Failure):
-        return f"{every} (the code fails before any check)"
+        return f"{every} (it raises: no check runs)"
     params = [q for q in witness.result.grads if q not in witness.result.intermediates]
     if not all(np.all(np.isfinite(run.grads[q])) for q in params if q in run.grads):
         return f"{every} (NaN or inf)"

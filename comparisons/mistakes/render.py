@@ -20,7 +20,8 @@ def summary(gallery):
 
 def render_terminal(gallery):
     view = gallery.table.drop(columns=["instead of"])
-    widths = [48 if c in ("diagnosis", "planted") else 28 if c == "name" else None for c in view.columns]
+    widths = {"name": 24, "planted": 34, "diagnosis": 44, "conventions that flag it": 22}
+    widths = [widths.get(c) for c in view.columns]
     table = tabulate(view, headers="keys", tablefmt="simple", showindex=False, disable_numparse=True,
                      maxcolwidths=widths)
     return f"{table}\n\n{summary(gallery)}"

@@ -87,11 +87,13 @@ class Verification:
         limits = "; ".join(f"{rtol:.0e} against {', '.join(refs.index)}"
                            for rtol, refs in rtols.groupby(rtols, sort=False))
         lines.append(f"- Columns {', '.join(self.reference_columns())}: max_rel = max|yours - reference| / "
-                     f"max(max|yours|, max|reference|) against each reference (forward: the catalogue's NumPy "
-                     f"forward pass); agree when at most {limits}. {self.dtype}: {WHY[self.dtype]}.")
+                     f"max(max|yours|, max|reference|) against each reference"
+                     + (" (forward: the catalogue's NumPy forward pass)" if "forward" in rtols else "")
+                     + f"; agree when at most {limits}. {self.dtype}: {WHY[self.dtype]}.")
         if "numerical" in rtols:
             lines.append("- The numerical witness measures a sample of each array by finite differences or "
                          "complex step, held to its method's tolerance (comparisons/tolerances.py).")
+        lines += self.witness_localisation()
         runs = [r for r in o.runs.values() if isinstance(r, UserRun)]
         if runs:
             skipped = [q for q in self.intermediates if q not in runs[0].grads]
@@ -104,6 +106,19 @@ class Verification:
             warned = list(dict.fromkeys(w for r in runs for w in r.warnings))[:3]
             lines += [f"- NumPy warned: {w}" for w in warned]
         return "\n".join(lines)
+
+    def witness_localisation(self):
+        """The numerical witness's own account (``comparisons.numerical.localize``) of the first wrong
+        line on the first batch that disagrees: a second opinion that names unwitnessed lines."""
+        first = self.first_wrong
+        if first is None or "numerical" not in self.against or first["kind"] == "call":
+            return []
+        from comparisons.numerical import localize
+
+        rows = self.rows[(self.rows["case"] == first["case"]) & (self.rows["reference"] == "numerical")]
+        order = list(self.references[first["case"]].manual.grads)
+        return [f"- Numerical witness on the {first['case']} batch: "
+                f"{localize(rows.to_dict('records'), order).sentence()}"]
 
     def render(self):
         """The text for a terminal."""
