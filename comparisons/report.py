@@ -45,7 +45,8 @@ def agreement_rows(model, dtype, seed=0, witnesses=None):
     results = run_all(model, params, data.X, data.Y)
     sources = SOURCES
     if witnesses is not None:
-        w = witness(model, params, data.X, data.Y, budget_s=WITNESS_BUDGET_S)
+        w = witness(model, params, data.X, data.Y, budget_s=WITNESS_BUDGET_S,
+                    like=witnesses[-1][1] if witnesses else None)   # one step sweep per model
         results[WITNESS], sources = w.result, (*SOURCES, WITNESS)
         witnesses.append((results["manual"], w))
     rows = [row for a, b in combinations(sources, 2) for row in compare(results[a], results[b], model.name)]

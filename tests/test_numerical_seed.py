@@ -121,25 +121,27 @@ def near_kinks():
 def test_kink_crossed_elements_are_counted_and_never_fail_a_correct_model(near_kinks):
     model, params, X, Y, w, rows = near_kinks
     assert set(verdicts(check(model, params, X, Y, witness=w)).values()) == {AGREE}
-    assert set(np.flatnonzero(~w.result.masks["db1"])) == rows
-    assert w.counts["db1"]["kink_crossed"] == 4
-    assert w.counts["dW1"]["kink_crossed"] > 0 and w.kink_crossed() == sum(c["kink_crossed"] for c in w.counts.values())
-    assert w.counts["dW2"]["kink_crossed"] == 0     # W2 does not move Z1
+    crossed_W1 = ~w.result.masks["dW1"]
+    assert w.counts["dW1"]["kink_crossed"] == crossed_W1.sum() > 0
+    assert set(np.flatnonzero(crossed_W1.any(axis=1))) <= rows            # only rows with Z1 near 0
+    assert set(np.flatnonzero(~w.result.masks["db1"])) <= rows
+    assert w.counts["dW2"]["kink_crossed"] == 0                             # W2 does not move Z1
+    assert w.kink_crossed() == sum(c["kink_crossed"] for c in w.counts.values())
 
 
 def test_the_crossed_stencils_are_the_ones_that_would_fail(near_kinks):
-    """Judged anyway, the kink-crossed elements of db1 disagree: leaving them out is what keeps the
+    """Judged anyway, kink-crossed elements of dW1 disagree: leaving them out is what keeps the
     check of a correct model honest."""
     model, params, X, Y, w, _ = near_kinks
-    crossed = ~w.result.masks["db1"]
+    crossed = np.argwhere(~w.result.masks["dW1"])[::50]
     grads = seed_net.backward(params, seed_net.forward(params, X)[1], X, Y)
     P, X64, Y64 = as_float64(params, X, Y)
-    elements = [("b1", int(i)) for i in np.flatnonzero(crossed)]
-    values, kinks = central_partials(lambda p: seed_net.loss(p, X64, Y64), P, elements, w.steps["b1"],
+    elements = [("W1", int(np.ravel_multi_index(tuple(ij), (10, 784)))) for ij in crossed]
+    values, kinks = central_partials(lambda p: seed_net.loss(p, X64, Y64), P, elements, w.steps["W1"],
                                      sign_pattern(seed_net, X64, ("Z1",)))
     assert kinks.all()
-    error = np.abs(values - grads["db1"][crossed]) / np.max(np.abs(grads["db1"]))
-    assert np.all(error > w.result.rtol)
+    error = np.abs(values - grads["dW1"][tuple(crossed.T)]) / np.max(np.abs(grads["dW1"]))
+    assert np.median(error) > 100 * w.result.rtol
 
 
 def test_a_float32_model_is_witnessed_in_float64(case):

@@ -61,13 +61,16 @@ def blind_spots(model, params, X, Y, w, grads, target, factors=FACTORS, ks=KS, p
     ``w``: the ``Witness`` for these parameters (its measured elements, steps and tolerance);
     ``grads``: a correct derivation's gradient; ``target``: (quantity, flat index), e.g. ("db1", 3).
     """
+    from threadpoolctl import threadpool_limits
+
     module = manual_of(model)
     P, X64, Y64 = as_float64(params, X, Y)
     rtol = w.result.rtol
     directions = random_directions(P, pool, np.random.default_rng(seed))
-    estimates, crossed = directional_estimates(lambda p: module.loss(p, X64, Y64), P, directions,
-                                               float(np.median(list(w.steps.values()))),
-                                               sign_pattern(module, X64, w.kinks))
+    with threadpool_limits(limits=1):   # many small evaluations, as in the witness
+        estimates, crossed = directional_estimates(lambda p: module.loss(p, X64, Y64), P, directions,
+                                                   float(np.median(list(w.steps.values()))),
+                                                   sign_pattern(module, X64, w.kinks))
     keep = [v for v, c in zip(directions, crossed) if not c]
     estimates = estimates[~crossed]
     rows = []

@@ -21,7 +21,7 @@ class Plan:
     ``estimate_s``: the rough time of a full per-element check (see ``estimated_seconds``)."""
 
     full: bool
-    per_array: int = 32
+    per_array: int = 16
     directions: int = 4
     columns: int = 8
     sweep_per_array: int = 3
@@ -44,10 +44,10 @@ def plan_for(n_params, m, budget_s=10.0, full=None, kinks=True, seed=0, **sizes)
     """A ``Plan``: full when ``full`` says so, or (``full=None``) when the estimate fits ``budget_s``.
 
     ``sizes`` override per_array, directions, columns, sweep_per_array. By default a full plan
-    witnesses the per-example dZ of 64 examples and sweeps 3 elements per array, a sampled one 8 and 2.
+    witnesses the per-example dZ of 64 examples, a sampled one of 8; the sweep takes 3 elements per array.
     """
     estimate = estimated_seconds(n_params, m, 4 if kinks else 2)
     if full is None:
         full = estimate <= budget_s
-    sizes = {"columns": 64 if full else 8, "sweep_per_array": 3 if full else 2, **sizes}
+    sizes = {"columns": 64 if full else 8, **sizes}
     return Plan(full=full, seed=seed, estimate_s=estimate, **sizes)

@@ -32,7 +32,8 @@ def check_report(model, params, data, plan, blind=True, progress=False):
     parts = [f"handgrad check: {model.name}, m = {m:,}: {data.description}.",
              describe(w, rows, directions, list(manual.grads)), "",
              "Every convention's score, manual derivation (a) against the witness (b):",
-             scores.to_string(index=False), "", "Random unit directions, dJ/dθ · v:", dirs.to_string(index=False)]
+             scores.to_string(index=False, float_format=lambda x: f"{x:.1e}"), "",
+             "Random unit directions, dJ/dθ · v:", dirs.to_string(index=False, float_format=lambda x: f"{x:.6g}")]
     files = {"check.csv": pd.DataFrame(rows).to_csv(index=False), "directions.csv": dirs.to_csv(index=False),
              figure_name(model.name, w.dtype): sweep_png(w.sweep, f"{model.name}: central-difference step sweep, "
                                                                    f"m = {m:,} ({w.dtype} parameters, in float64)")}
@@ -43,9 +44,9 @@ def check_report(model, params, data, plan, blind=True, progress=False):
         intro = (f"Blind spots: a mistake planted in one element, {target[0]}[{target[1]}], of a correct "
                  "derivation; the share of checks by k random unit directions, or by k random elements, "
                  "that all miss it (C(missed, k) / C(pool, k), counted over the pool):")
-        parts += ["", intro, spots.to_string(index=False)]
+        parts += ["", intro, spots.to_string(index=False, float_format=lambda x: f"{x:.4g}")]
         files["blind-spots.csv"] = spots.to_csv(index=False)
-        blind_md = [f"## Blind spots\n\n{intro}\n\n" + spots.to_markdown(index=False, floatfmt=".4f")]
+        blind_md = [f"## Blind spots\n\n{intro}\n\n" + spots.to_markdown(index=False, floatfmt=".4g")]
     conventions = conventions_table()
     why = f"rtol of the {w.method}: {w.result.rtol:.0e} (or the dtype's, if larger), because {METHOD_WHY[w.method]}."
     parts += ["", "Conventions:", conventions.to_string(index=False), why, "",

@@ -1,6 +1,5 @@
 """The witness in reports: a table of every convention's score, the sentences that explain it, the plot."""
 
-import numpy as np
 import pandas as pd
 
 from comparisons.agreement import AGREE
@@ -12,7 +11,7 @@ from comparisons.numerical.sweep_plot import sweep_png
 from comparisons.sections import Section
 from comparisons.tolerances import METHOD_WHY
 
-SHOWN = ["dtype", "quantity", "measured", "elements", "kink_crossed", "max_abs", "cs231n", "cs231n_band",
+SHOWN = ["dtype", "quantity", "measured", "elements", "kink_crossed", "max_abs", "cs231n", "cs231n_band", "cs231n_pass",
          "ng", "ng_pass", "dlai_pass", "adbench", "adbench_pass", "cosine", "max_rel", "rtol", "verdict"]
 
 
@@ -39,7 +38,7 @@ def describe(w, rows, directions, order):
     lines = [f"{w.dtype} parameters, witnessed in float64 by {w.method} over {w.plan.describe()}; "
              f"{w.seconds:.1f} s.",
              *[f"{n[0].upper()}{n[1:]}." for n in w.notes],
-             f"Central-difference steps chosen by the sweep (plot {figure_name(w.model, w.dtype)}): {steps}.",
+             f"Central-difference steps chosen by the sweep (plot {figure_name(w.model, w.sweep_dtype)}): {steps}.",
              f"Kink-crossed elements, counted and not judged: {w.kink_crossed()}"
              + (f" ({crossed})." if crossed else "."),
              f"{len(directions)} random unit directions: {sum(d['verdict'] == AGREE for d in judged)} of "
@@ -58,8 +57,9 @@ def witness_section(model, pairs):
         ok &= rows_ok(rows, directions)
         tables.append(score_table(rows))
         texts.append(f"- {describe(w, rows, directions, list(manual.grads))}")
-        figures[figure_name(model, w.dtype)] = sweep_png(w.sweep, f"{model}: central-difference step sweep "
-                                                                  f"({w.dtype} parameters, in float64)")
+        if w.sweep_dtype == w.dtype:
+            figures[figure_name(model, w.dtype)] = sweep_png(w.sweep, f"{model}: central-difference step sweep "
+                                                                      f"({w.dtype} parameters, in float64)")
     methods = sorted({w.method for _, w in pairs})
     legend = "; ".join(f"{c.name} = {c.formula}, threshold {c.threshold} ({c.source})" for c in CONVENTIONS)
     text = "\n".join(texts + [
@@ -75,8 +75,3 @@ def witness_section(model, pairs):
 
 def w_rtol(pairs, method):
     return next(w.result.rtol for _, w in pairs if w.method == method)
-
-
-def float_cols(table):
-    """Columns to print in scientific notation."""
-    return [c for c in table.columns if table[c].dtype == np.float64]

@@ -9,8 +9,9 @@ least at its bottom. J''' differs from one parameter array to another (W2 multip
 activations, W1 the pixels), so each array gets its own step: the one where the largest change
 among its swept elements is least. A stencil that crosses a kink (see ``kinks``) is left out of
 the changes, as it is left out of the check: otherwise one element near a kink would drag its
-array's step down to where rounding dominates. Where the complex step runs, the true error
-|D(h) - J'| is kept.
+array's step down to where rounding dominates. A step at which half or more of an array's swept
+elements cross a kink is too long for that array (it spans the kinks of typical elements) and is
+not chosen. Where the complex step runs, the true error |D(h) - J'| is kept.
 """
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import numpy as np
 
 from comparisons.numerical.central import central_partials
 
-STEPS = 10.0 ** -np.arange(1.0, 11.01, 0.5)   # 1e-1, 3.2e-2, ..., 1e-11: half a decade apart
+STEPS = 10.0 ** -np.arange(1.0, 9.01, 0.5)    # 1e-1, 3.2e-2, ..., 1e-9: half a decade apart
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,23 @@ def sweep(f, params, elements, steps=STEPS, reference=None, pattern=None):
     for name in dict.fromkeys(n for n, _ in elements):
         rows = change[names == name]
         rows = rows if len(rows) and not np.all(np.isnan(rows)) else change
-        worst[name] = np.array([np.nanmax(c) if np.any(~np.isnan(c)) else np.inf for c in rows.T])
+        worst[name] = np.array([largest(c, majority=True) for c in rows.T])
+        if np.all(np.isinf(worst[name])):     # every step crosses for most elements: judge what is left
+            worst[name] = np.array([largest(c, majority=False) for c in rows.T])
         best = int(np.argmin(worst[name]))
         chosen[name], error[name] = float(steps[best]), float(worst[name][best])
     ref = None if reference is None else np.asarray(reference)[keep]
     labels = tuple(label(params, name, i) for name, i in kept)
     return StepSweep(np.asarray(steps), tuple(names), labels, estimates, scale, change, worst, chosen, error, ref)
+
+
+def largest(changes, majority):
+    """The largest change among the uncrossed (non-NaN) ones; inf when none is, or, with ``majority``,
+    when not more than half of them are."""
+    ok = ~np.isnan(changes)
+    if not ok.any() or (majority and 2 * ok.sum() <= len(changes)):
+        return np.inf
+    return float(np.max(changes[ok]))
 
 
 def label(params, name, i):

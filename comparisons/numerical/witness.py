@@ -6,6 +6,10 @@ see ``plan``) by complex step where the loss is smooth and runs on complex numbe
 central differences with kink-crossed stencils left out and counted; it witnesses the per-example
 dZ_l of a few examples through the biases (``intermediates``) and takes a few random directions.
 Its ``Result`` (source "numerical") goes to ``compare`` like any other source.
+
+The witness makes thousands of small evaluations one after another, so it runs them with one BLAS
+thread (threadpoolctl): a second thread gains little on products this small and, when the cores
+are busy, a contended thread pool slows every call many times over.
 """
 
 import time
@@ -32,8 +36,9 @@ CENTRAL, COMPLEX = "central differences", "complex step"
 class Witness:
     """What the witness measured. ``result``: its ``Result``; ``method``; ``notes``: sentences on the
     method's choice; ``counts``: {quantity: {"elements", "measured", "kink_crossed"}}; ``steps``:
-    {parameter: step} of central differences; ``sweep``: the ``StepSweep``; ``directions`` with
-    their ``estimates`` and ``crossed`` flags; ``dtype`` of the model under test; ``seconds`` taken."""
+    {parameter: step} of central differences; ``sweep``: the ``StepSweep`` and ``sweep_dtype``, the
+    dtype of the witness that ran it; ``directions`` with their ``estimates`` and ``crossed`` flags;
+    ``dtype`` of the model under test; ``seconds`` taken."""
 
     model: str
     dtype: str
@@ -49,18 +54,29 @@ class Witness:
     estimates: np.ndarray
     crossed: np.ndarray
     seconds: float
+    sweep_dtype: str = ""
 
     def kink_crossed(self):
         """Kink-crossed elements over all quantities."""
         return sum(c["kink_crossed"] for c in self.counts.values())
 
 
-def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False):
+def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=None):
     """Measure J and dJ/dtheta numerically (and the reachable dZ_l per example); returns a ``Witness``.
 
     ``model``: a catalogue ``Model`` or a module/object with the manual contract. ``plan``: a
-    ``Plan``; by default every element when the estimate fits ``budget_s`` seconds.
+    ``Plan``; by default every element when the estimate fits ``budget_s`` seconds. ``like``: a
+    ``Witness`` of the same model and data in another dtype, whose step sweep (and verdict on the
+    complex step) this one takes over: the parameters differ by float32 rounding, the loss is the same.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return measure(model, params, X, Y, plan, budget_s, progress, like)
+
+
+def measure(model, params, X, Y, plan, budget_s, progress, like):
+    """``witness``'s work, under its thread limit."""
     t0 = time.perf_counter()
     module = manual_of(model)
     module.check_inputs(params, X, Y)
@@ -78,11 +94,16 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False):
     pattern = sign_pattern(module, X, kinks)
     complex_f = None if kinks else usable_complex(module, P, X, Y, notes)
     swept = sample(shapes, plan.sweep_per_array, rng)
-    reference = complex_partials(complex_f, P, swept) if complex_f else None
-    steps_sweep = sweep(f, P, swept, reference=reference, pattern=pattern)
+    if like is None:
+        reference = complex_partials(complex_f, P, swept) if complex_f else None
+        steps_sweep, sweep_dtype = sweep(f, P, swept, reference=reference, pattern=pattern), dtype
+        if complex_f and not complex_agrees(steps_sweep, notes):
+            complex_f = None
+    else:
+        steps_sweep, sweep_dtype = like.sweep, like.sweep_dtype
+        complex_f = complex_f if like.method == COMPLEX else None
+        notes.append(f"steps and method as found by the {sweep_dtype} witness's sweep")
     steps = steps_sweep.chosen
-    if complex_f and not complex_agrees(steps_sweep, notes):
-        complex_f = None
     method = COMPLEX if complex_f else CENTRAL
     if kinks:
         notes.append(f"kinks in {', '.join(kinks)}: central differences; a stencil that changes the sign "
@@ -115,7 +136,7 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False):
     estimates, dir_crossed = directional_estimates(f, P, directions, float(np.median(list(steps.values()))), pattern, complex_f)
     result = Result(SOURCE, f(P), grads, tuple(names), masks, tuple(grads), method_rtol(method))
     return Witness(name_of(model), dtype, result, method, tuple(notes), plan, kinks, counts, steps, steps_sweep,
-                   tuple(directions), estimates, dir_crossed, time.perf_counter() - t0)
+                   tuple(directions), estimates, dir_crossed, time.perf_counter() - t0, sweep_dtype)
 
 
 def numerical_result(model, params, X, Y, **options):
