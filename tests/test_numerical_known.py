@@ -77,14 +77,27 @@ def test_the_divisor_is_the_step_actually_taken():
     assert values.tolist() == [1.0]
 
 
+def relu_sum(P):
+    return float(np.maximum(P["x"], 0).sum())
+
+
 def test_a_stencil_across_a_kink_is_marked():
-    """relu(x) summed: only the element within h of 0 has a stencil on both sides of the kink."""
-    P = {"x": np.array([[-0.7, 3e-6, 0.4]])}
-    values, kinks = central_partials(lambda p: float(np.maximum(p["x"], 0).sum()), P,
-                                     elements({"x": (1, 3)}), 1e-5, pattern=lambda p: (p["x"] > 0,))
+    """relu(x) summed, h = 1e-5: 3e-8 is within even h/100 of the kink, so its stencil crosses it at
+    every step tried; the others never do."""
+    P = {"x": np.array([[-0.7, 3e-8, 0.4]])}
+    values, kinks = central_partials(relu_sum, P, elements({"x": (1, 3)}), 1e-5, pattern=lambda p: (p["x"] > 0,))
     assert kinks.tolist() == [False, True, False]
     np.testing.assert_allclose(values[[0, 2]], [0.0, 1.0], atol=1e-10)
     assert 0.5 < values[1] < 0.7                        # a mixture of the two slopes, no derivative
+
+
+def test_a_shorter_step_clears_a_kink_that_is_not_too_close():
+    """3e-6 is within h = 1e-5 of the kink but not within h/10: the retry measures the slope."""
+    P = {"x": np.array([[3e-6]])}
+    values, kinks = central_partials(relu_sum, P, [("x", 0)], 1e-5, pattern=lambda p: (p["x"] > 0,))
+    assert not kinks[0] and values[0] == pytest.approx(1.0, abs=1e-9)
+    values, kinks = central_partials(relu_sum, P, [("x", 0)], 1e-5, pattern=lambda p: (p["x"] > 0,), retry=False)
+    assert kinks[0] and values[0] < 0.7
 
 
 def test_parameters_are_restored_exactly(x):

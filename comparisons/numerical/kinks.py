@@ -4,7 +4,8 @@ A model names in ``KINKS`` the cache arrays whose entries enter a function with 
 seed network's Z1 enters ReLU). The stencil theta - h, theta + h of an element crosses a kink when
 the sign pattern (Z > 0) of any such array differs between its two ends: the difference quotient
 then mixes two slopes and is no estimate of either one-sided derivative. Such elements are marked
-``kink-crossed`` and counted, never failed.
+``kink-crossed`` and counted, never failed. (``central`` first tries such a stencil again with
+steps 10 and 100 times shorter; what still crosses at all three is kink-crossed.)
 """
 
 import numpy as np

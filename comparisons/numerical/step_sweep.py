@@ -57,7 +57,7 @@ def sweep(f, params, elements, steps=STEPS, reference=None, pattern=None):
     all the others together. ``reference``: complex-step values at ``elements``, if any;
     ``pattern``: the kinks' sign pattern (``kinks.sign_pattern``), if any.
     """
-    runs = [central_partials(f, params, elements, h, pattern) for h in steps]
+    runs = [central_partials(f, params, elements, h, pattern, retry=False) for h in steps]
     estimates = np.stack([values for values, _ in runs], axis=1)
     crossed = np.stack([kinks for _, kinks in runs], axis=1)
     keep = np.any(estimates != 0, axis=1)
