@@ -65,3 +65,15 @@ def test_out_that_is_a_file_exits_2_before_any_work(tmp_path, capsys):
     assert main(["check", "--model", "seed_net", "--out", str(target)]) == 2
     assert "is a file; expected a folder" in capsys.readouterr().err
     assert target.read_text() == "keep me" and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize("flags, witnessed", [([], True), (["--no-witness"], False)])
+def test_report_has_the_witness_as_a_fourth_source_unless_told_not_to(tmp_path, flags, witnessed):
+    status = main(["report", "--model", "linear_regression", "--no-speed", "--dtype", "float64",
+                   "--out", str(tmp_path), *flags])
+    pairs = set(pd.read_csv(tmp_path / "agreement.csv")["pair"])
+    files = {p.name for p in tmp_path.iterdir()}
+    assert status == 0
+    assert ({"manual vs numerical", "torch vs numerical", "jax vs numerical"} <= pairs) is witnessed
+    assert ({"linear_regression-numerical-witness.md", "linear_regression-step-sweep-float64.png"} <= files) is witnessed
+    assert "manual vs torch" in pairs
