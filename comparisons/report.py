@@ -85,9 +85,10 @@ def agreement_matrix(agreement):
     """Quantities down, (dtype, pair) across; each cell the max relative error, flagged unless agreed."""
     cell = agreement["max_rel"].map(lambda x: f"{x:.1e}") + agreement["verdict"].map(
         lambda v: "" if v == AGREE else f" {v}")
+    index = ["model", "quantity", "scaling"]
     wide = agreement.assign(cell=cell).pivot_table(
-        index=["model", "quantity", "scaling"], columns=["dtype", "pair"], values="cell",
-        aggfunc="first", sort=False)
+        index=index, columns=["dtype", "pair"], values="cell", aggfunc="first", sort=False)
+    wide = wide.reindex(pd.MultiIndex.from_frame(agreement[index].drop_duplicates()))  # backward order
     wide.columns = [f"{d} {p}" for d, p in wide.columns]
     return wide.reset_index().fillna("-")   # "-": a pair that does not compare this quantity (dA: no witness)
 
