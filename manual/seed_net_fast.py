@@ -9,20 +9,25 @@ Read manual/seed_net.py for the derivation; this module computes exactly the sam
 
 What changes is only how the work is laid out (timed in ``handgrad bench``):
 
-1. Blocks of columns. Examples are independent until the sums over j, so the batch is taken
-   B columns at a time (``BLOCK``). A block of X (784 x B) is read from memory once and used
-   twice while it is still in cache: for Z1 = W1 X and for dW1 += dZ1 X^T. The literal form
+1. Layout: X with each example's 784 pixels next to each other (Fortran order, ``layout``),
+   so that a block of examples is one contiguous stretch of memory. X keeps its shape
+   (784, m); only the order of its bytes changes, once, when the data are loaded.
+2. Blocks of columns. Examples are independent until the sums over j, so the batch is taken
+   B columns at a time (``BLOCK``). A block of X is read from memory once and used twice
+   while it is still in cache: for Z1 = W1 X and for dW1 += dZ1 X^T. The literal form
    streams all of X twice, and makes each (10, m) intermediate as a fresh array.
-2. Sums over examples are sums over blocks: dW = 1/m sum_blocks dZ_b A_b^T, db likewise.
-3. The first layer's weight gradient is accumulated transposed, dW1^T += X_b dZ1_b^T
-   (784 x B times B x 10): OpenBLAS runs that orientation faster than dZ1_b X_b^T.
-4. No temporaries in the loop: each step writes into a per-block scratch array or straight into
+3. The two products with X run in pieces of ``PIECE`` columns: with n_h = 10 such products are
+   small enough for BLAS's small-matrix kernels, which skip the copying ("packing") a large
+   product starts with; for this shape that copy costs as much as the arithmetic.
+4. Sums over examples are sums over blocks: dW = 1/m sum_blocks dZ_b A_b^T, db likewise.
+5. No temporaries in the loop: each step writes into a per-block scratch array or straight into
    its slice of the returned dZ2, dA1, dZ1 (``out=``, in place); float32 stays float32.
-5. Threads over blocks (``threads=``): the sums over examples split into sums over shares of
+6. Threads over blocks (``threads=``): the sums over examples split into sums over shares of
    the blocks, one share per thread, added at the end in a fixed order (``over_blocks``).
-6. Any hidden width: n_h is read from W1's shape (the literal module fixes n_h = 10), so the
+7. Any hidden width: n_h is read from W1's shape (the literal module fixes n_h = 10), so the
    bench can sweep the width with the same code.
 
+Every function gives the same numbers (to rounding) for X in either order; only speed differs.
 Shapes: X (784, m), W1 (n_h, 784), b1 (n_h, 1), W2 (10, n_h), b2 (10, 1), Y (10, m).
 """
 
@@ -35,10 +40,20 @@ import numpy as np
 from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
 from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
 
-__all__ = ["BLOCK", "INTERMEDIATES", "KINKS", "blocks", "param_shapes", "init_params", "check_inputs",
-           "forward", "loss", "gradient", "backward", "over_blocks"]
+__all__ = ["BLOCK", "PIECE", "INTERMEDIATES", "KINKS", "layout", "blocks", "pieces", "param_shapes",
+           "init_params", "check_inputs", "forward", "loss", "gradient", "backward", "over_blocks"]
 
-BLOCK = 1024   # columns per block: 784 x 1024 float32 is 3.2 MB, about what the caches hold
+BLOCK = 512          # columns per block: 784 x 512 float32 is 1.6 MB, about what a core's caches hold
+PIECE = 64           # columns per product with X (see ``pieces``)
+SMALL = 10**6        # multiply-adds up to which a product counts as small (OpenBLAS's small kernels)
+
+
+def layout(X):
+    """X in the layout this module is fastest with: examples contiguous (Fortran order), same shape.
+
+    One pass over X (a copy unless X already is in that order); do it once, not per step.
+    """
+    return np.asfortranarray(X)
 
 
 def blocks(m, size=None):
@@ -50,6 +65,16 @@ def blocks(m, size=None):
     if size < 1:
         raise ValueError(f"block size is {size}; expected at least 1")
     return [slice(j, min(j + size, m)) for j in range(0, m, size)]
+
+
+def pieces(b, n_h, X):
+    """Column pieces of a block of b columns for the products with X (W1 X_b and dZ1_b X_b^T).
+
+    PIECE columns when X is in ``layout`` order and a piece's product is small
+    (n_h * 784 * PIECE <= SMALL); otherwise the whole block in one product.
+    """
+    small = X.flags.f_contiguous and n_h * N_X * PIECE <= SMALL
+    return blocks(b, PIECE) if small else [slice(0, b)]
 
 
 def init_params(seed=0, dtype=np.float64, n_h=N_H):
@@ -75,7 +100,9 @@ def check_inputs(params, X, Y=None):
 
 def _layers(params, Xb, Z1, A1, Z2):
     """Z1 = W1 Xb + b1, A1 = g_ReLU(Z1), Z2 = W2 A1 + b2 for one block, into the arrays given."""
-    np.matmul(params["W1"], Xb, out=Z1)
+    W1 = params["W1"]
+    for g in pieces(Xb.shape[1], W1.shape[0], Xb):
+        np.matmul(W1, Xb[:, g], out=Z1[:, g])            # Z1 = W1 X_b, piece by piece
     Z1 += params["b1"]                                   # Z1 = W1 X_b + b1        (n_h, B)
     np.maximum(Z1, 0, out=A1)                            # A1 = g_ReLU(Z1)         (n_h, B)
     np.matmul(params["W2"], A1, out=Z2)
@@ -135,7 +162,7 @@ def gradient(params, X, Y, block=None, threads=1):
         forward   Z1, A1, Z2 as above, A2 = g_softmax(Z2)
         dZ2_b = A2 - Y_b        dW2 += dZ2_b A1^T       db2 += sum_j dZ2_b
         dA1_b = W2^T dZ2_b      dZ1_b = dA1_b * g_ReLU'(Z1)
-        dW1^T += X_b dZ1_b^T    db1 += sum_j dZ1_b
+        dW1 += dZ1_b X_b^T      db1 += sum_j dZ1_b
     then dW = dW / m and db = db / m. g_ReLU'(Z1) is (Z1 > 0), so g_ReLU'(0) = 0.
     ``threads``: see ``over_blocks``.
     """
@@ -144,10 +171,10 @@ def gradient(params, X, Y, block=None, threads=1):
     n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
     dZ2, dA1, dZ1 = np.empty((N_Y, m), dtype), np.empty((n_h, m), dtype), np.empty((n_h, m), dtype)
 
-    def partial_sums(cols):                       # (dW1^T, dW2, db1, db2) summed over the blocks in cols
+    def partial_sums(cols):                       # (dW1, dW2, db1, db2) summed over the blocks in cols
         B = max(s.stop - s.start for s in cols)
         Z1, A1, A2 = np.empty((n_h, B), dtype), np.empty((n_h, B), dtype), np.empty((N_Y, B), dtype)
-        dW1T, dW2 = np.zeros((N_X, n_h), dtype), np.zeros((N_Y, n_h), dtype)
+        dW1, dW2 = np.zeros((n_h, N_X), dtype), np.zeros((N_Y, n_h), dtype)
         db1, db2 = np.zeros((n_h, 1), dtype), np.zeros((N_Y, 1), dtype)
         for s in cols:
             b, Xb = s.stop - s.start, X[:, s]
@@ -160,14 +187,15 @@ def gradient(params, X, Y, block=None, threads=1):
             db2 += dZ2[:, s].sum(axis=1, keepdims=True)       # db2 += sum_j dZ2         (10, 1)
             np.matmul(W2.T, dZ2[:, s], out=dA1[:, s])         # dA1 = W2^T dZ2           (n_h, B)
             np.multiply(dA1[:, s], z1 > 0, out=dZ1[:, s])     # dZ1 = dA1 * g_ReLU'(Z1)  (n_h, B)
-            dW1T += Xb @ dZ1[:, s].T                          # dW1^T += X dZ1^T         (784, n_h)
-            db1 += dZ1[:, s].sum(axis=1, keepdims=True)       # db1 += sum_j dZ1         (n_h, 1)
-        return dW1T, dW2, db1, db2
+            dz1 = dZ1[:, s]
+            for g in pieces(b, n_h, Xb):
+                dW1 += dz1[:, g] @ Xb[:, g].T                 # dW1 += dZ1 X^T           (n_h, 784)
+            db1 += dz1.sum(axis=1, keepdims=True)             # db1 += sum_j dZ1         (n_h, 1)
+        return dW1, dW2, db1, db2
 
     parts = over_blocks(partial_sums, m, block, threads)
-    dW1T, dW2, db1, db2 = (sum(p[i] for p in parts) for i in range(4))
-    return {"dZ2": dZ2, "dW2": dW2 / m, "db2": db2 / m, "dA1": dA1, "dZ1": dZ1,
-            "dW1": np.ascontiguousarray(dW1T.T) / m, "db1": db1 / m}
+    dW1, dW2, db1, db2 = (sum(p[i] for p in parts) for i in range(4))
+    return {"dZ2": dZ2, "dW2": dW2 / m, "db2": db2 / m, "dA1": dA1, "dZ1": dZ1, "dW1": dW1 / m, "db1": db1 / m}
 
 
 def backward(params, cache, X, Y):

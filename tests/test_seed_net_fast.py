@@ -35,21 +35,40 @@ def test_fast_backward_agrees_with_autograd(seed_net, source, dtype, seed):
     assert all_agree(rows), [r for r in rows if r["verdict"] != AGREE]
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("m, block", [(1, None), (2, 1), (300, 64), (1025, None), (2500, 1000), (97, 7)])
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-def test_fast_agrees_with_literal(seed_net, dtype, m, block, threads):
+def test_fast_agrees_with_literal(seed_net, dtype, m, block, threads, order):
     X, Y = seed_batch(m, 3, dtype)
     params = seed_net.init_params(3, dtype)
     literal = run_manual(seed_net, params, X, Y)
+    X = seed_net_fast.layout(X) if order == "F" else X
     rows = compare(literal, fast_result(params, X, Y, block, threads), "seed_net")
     assert all_agree(rows), [r for r in rows if r["verdict"] != AGREE]
+
+
+def test_layout_keeps_shape_and_values_and_orders_examples_contiguously():
+    X, _ = seed_batch(33, 1, np.float32)
+    F = seed_net_fast.layout(X)
+    assert F.shape == X.shape and F.dtype == X.dtype and F.flags.f_contiguous and np.array_equal(F, X)
+    assert seed_net_fast.layout(F) is F
+
+
+@pytest.mark.parametrize("b, n_h, order, expected", [
+    (150, 10, "F", [(0, 64), (64, 128), (128, 150)]),    # small products in pieces of PIECE columns
+    (150, 10, "C", [(0, 150)]),                          # rows of a C-ordered block are not contiguous
+    (150, 100, "F", [(0, 150)]),                         # too large for the small kernels: one product
+])
+def test_pieces_of_a_block(b, n_h, order, expected):
+    X = np.zeros((784, b), order=order)
+    assert [(g.start, g.stop) for g in seed_net_fast.pieces(b, n_h, X)] == expected
 
 
 def test_fast_threads_give_the_same_numbers_every_time():
     """Shares are added in a fixed order: no dependence on which thread finishes first."""
     X, Y = seed_batch(1000, 12, np.float32)
-    params = seed_net.init_params(12, np.float32)
+    X, params = seed_net_fast.layout(X), seed_net.init_params(12, np.float32)
     first, second = (seed_net_fast.gradient(params, X, Y, block=64, threads=4) for _ in range(2))
     assert all(np.array_equal(first[k], second[k]) for k in first)
 
@@ -96,7 +115,7 @@ def test_fast_any_width_agrees_with_torch(n_h):
     assert params["W1"].shape == (n_h, 784) and params["W2"].shape == (10, n_h)
     J, raw = loss_and_grads(torch_seed_net, params, X, Y)
     torch_result = Result("torch", J, to_derivation(raw, 80, seed_net.INTERMEDIATES), seed_net.INTERMEDIATES)
-    assert all_agree(compare(fast_result(params, X, Y, block=32), torch_result, "seed_net"))
+    assert all_agree(compare(fast_result(params, seed_net_fast.layout(X), Y, block=32), torch_result, "seed_net"))
 
 
 def test_fast_relu_prime_at_zero_is_zero():

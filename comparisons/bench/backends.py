@@ -7,7 +7,8 @@ Two kinds of step (``KINDS``):
 
 Backends: the manual derivation (``manual/<module>.py``: ``loss``; ``forward`` then
 ``backward``), its fast twin where there is one (``manual/<module>_fast.py``: ``loss``,
-``gradient``, on the bench's thread count), PyTorch eager (``reference/torch_ad/autograd.gradient_step``), ``torch.compile``
+``gradient``, on the bench's thread count, with X in the layout its ``layout`` asks for, made
+once before timing as JAX copies X into its own buffers), PyTorch eager (``reference/torch_ad/autograd.gradient_step``), ``torch.compile``
 of the reference loss (Inductor; the first call compiles and is timed apart), and ``jax.jit``
 (``reference/jax_ad/autograd.gradient_step``, compiled ahead of time). Where PyTorch sees CUDA
 or JAX a GPU, the GPU variants are added, with device synchronisation in ``wait``.
@@ -73,6 +74,8 @@ def make_step(backend, subject, params, X, Y, kind, threads=1):
 def _manual(module, params, X, Y, kind, threads):
     if module is None:
         raise ValueError("no manual module runs this model at this width")
+    if hasattr(module, "layout"):                  # the layout it asks for, made once before timing
+        X = module.layout(X)
     fn = module.loss if kind == "forward" else getattr(module, "gradient", None)
     if fn is None:
         return Step(lambda: module.backward(params, module.forward(params, X)[1], X, Y))
