@@ -55,7 +55,9 @@ def method_lines(bench):
         f"- Steps: `forward` is the loss J alone (no gradient: PyTorch under `no_grad`, JAX `jit(loss)`); "
         "`gradient` is J's gradient with respect to every parameter (forward and backward once). The literal "
         "manual form runs `forward` then `backward` and, as its contract says, also returns dZ, dA; the fast "
-        "one runs its fused `gradient`.",
+        "one runs its fused `gradient` (which returns them too). Every backend gets X once, before timing, in "
+        "the layout it works in: the data's own (C order) for NumPy and PyTorch, JAX's buffers (a copy), and "
+        "for the fast manual form examples contiguous (Fortran order, its `layout`).",
         f"- Timing: {s['warmup']} untimed warm-up calls, then {s['repeats']} timed; median and quartiles in ms. "
         "`compile_s` is apart from the step time: jax.jit's ahead-of-time lower and compile; torch.compile's "
         "first call (Dynamo, Inductor, C++ build, one run), compiled from scratch for each row "
