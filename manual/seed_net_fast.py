@@ -16,9 +16,10 @@ What changes is only how the work is laid out (timed in ``handgrad bench``):
    B columns at a time (``BLOCK``). A block of X is read from memory once and used twice
    while it is still in cache: for Z1 = W1 X and for dW1 += dZ1 X^T. The literal form
    streams all of X twice, and makes each (10, m) intermediate as a fresh array.
-3. The two products with X run in pieces of ``PIECE`` columns: with n_h = 10 such products are
-   small enough for BLAS's small-matrix kernels, which skip the copying ("packing") a large
-   product starts with; for this shape that copy costs as much as the arithmetic.
+3. The two products with X run in pieces of ``PIECE`` columns, a stack of pieces per call:
+   with n_h = 10 such products are small enough for BLAS's small-matrix kernels, which skip
+   the copying ("packing") a large product starts with; for this shape that copy costs as
+   much as the arithmetic.
 4. Sums over examples are sums over blocks: dW = 1/m sum_blocks dZ_b A_b^T, db likewise.
 5. No temporaries in the loop: each step writes into a per-block scratch array or straight into
    its slice of the returned dZ2, dA1, dZ1 (``out=``, in place); float32 stays float32.
@@ -40,7 +41,7 @@ import numpy as np
 from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
 from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
 
-__all__ = ["BLOCK", "PIECE", "INTERMEDIATES", "KINKS", "layout", "blocks", "pieces", "param_shapes",
+__all__ = ["BLOCK", "PIECE", "INTERMEDIATES", "KINKS", "layout", "blocks", "small_pieces", "stack", "param_shapes",
            "init_params", "check_inputs", "forward", "loss", "gradient", "backward", "over_blocks"]
 
 BLOCK = 512          # columns per block: 784 x 512 float32 is 1.6 MB, about what a core's caches hold
@@ -67,14 +68,23 @@ def blocks(m, size=None):
     return [slice(j, min(j + size, m)) for j in range(0, m, size)]
 
 
-def pieces(b, n_h, X):
-    """Column pieces of a block of b columns for the products with X (W1 X_b and dZ1_b X_b^T).
+def small_pieces(Xb, n_h):
+    """How many pieces of PIECE columns the products with the block X_b run in; 0: one product.
 
-    PIECE columns when X is in ``layout`` order and a piece's product is small
-    (n_h * 784 * PIECE <= SMALL); otherwise the whole block in one product.
+    Pieces when X is in ``layout`` order, the block splits evenly, and a piece's product is
+    small (n_h * 784 * PIECE <= SMALL).
     """
-    small = X.flags.f_contiguous and n_h * N_X * PIECE <= SMALL
-    return blocks(b, PIECE) if small else [slice(0, b)]
+    b = Xb.shape[1]
+    small = Xb.flags.f_contiguous and b % PIECE == 0 and n_h * N_X * PIECE <= SMALL
+    return b // PIECE if small else 0
+
+
+def stack(A, k):
+    """The columns of A (r, k n) as a stack of k pieces of n columns, shape (k, r, n); a view.
+
+    ``np.matmul`` multiplies stacks piece by piece in one call, without the GIL in between.
+    """
+    return A.reshape(A.shape[0], k, -1).transpose(1, 0, 2)
 
 
 def init_params(seed=0, dtype=np.float64, n_h=N_H):
@@ -101,8 +111,11 @@ def check_inputs(params, X, Y=None):
 def _layers(params, Xb, Z1, A1, Z2):
     """Z1 = W1 Xb + b1, A1 = g_ReLU(Z1), Z2 = W2 A1 + b2 for one block, into the arrays given."""
     W1 = params["W1"]
-    for g in pieces(Xb.shape[1], W1.shape[0], Xb):
-        np.matmul(W1, Xb[:, g], out=Z1[:, g])            # Z1 = W1 X_b, piece by piece
+    k = small_pieces(Xb, W1.shape[0])
+    if k:
+        np.matmul(W1, stack(Xb, k), out=stack(Z1, k))    # Z1 = W1 X_b, piece by piece
+    else:
+        np.matmul(W1, Xb, out=Z1)                        # Z1 = W1 X_b
     Z1 += params["b1"]                                   # Z1 = W1 X_b + b1        (n_h, B)
     np.maximum(Z1, 0, out=A1)                            # A1 = g_ReLU(Z1)         (n_h, B)
     np.matmul(params["W2"], A1, out=Z2)
@@ -176,6 +189,7 @@ def gradient(params, X, Y, block=None, threads=1):
         Z1, A1, A2 = np.empty((n_h, B), dtype), np.empty((n_h, B), dtype), np.empty((N_Y, B), dtype)
         dW1, dW2 = np.zeros((n_h, N_X), dtype), np.zeros((N_Y, n_h), dtype)
         db1, db2 = np.zeros((n_h, 1), dtype), np.zeros((N_Y, 1), dtype)
+        dW1_pieces = np.empty((B // PIECE, n_h, N_X), dtype)
         for s in cols:
             b, Xb = s.stop - s.start, X[:, s]
             z1, a1, a2 = Z1[:, :b], A1[:, :b], A2[:, :b]
@@ -187,9 +201,12 @@ def gradient(params, X, Y, block=None, threads=1):
             db2 += dZ2[:, s].sum(axis=1, keepdims=True)       # db2 += sum_j dZ2         (10, 1)
             np.matmul(W2.T, dZ2[:, s], out=dA1[:, s])         # dA1 = W2^T dZ2           (n_h, B)
             np.multiply(dA1[:, s], z1 > 0, out=dZ1[:, s])     # dZ1 = dA1 * g_ReLU'(Z1)  (n_h, B)
-            dz1 = dZ1[:, s]
-            for g in pieces(b, n_h, Xb):
-                dW1 += dz1[:, g] @ Xb[:, g].T                 # dW1 += dZ1 X^T           (n_h, 784)
+            dz1, k = dZ1[:, s], small_pieces(Xb, n_h)
+            if k:                                             # dW1 += sum_pieces dZ1 X^T
+                np.matmul(stack(dz1, k), stack(Xb, k).transpose(0, 2, 1), out=dW1_pieces[:k])
+                dW1 += dW1_pieces[:k].sum(axis=0)
+            else:
+                dW1 += dz1 @ Xb.T                             # dW1 += dZ1 X^T           (n_h, 784)
             db1 += dz1.sum(axis=1, keepdims=True)             # db1 += sum_j dZ1         (n_h, 1)
         return dW1, dW2, db1, db2
 

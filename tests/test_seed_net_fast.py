@@ -56,13 +56,25 @@ def test_layout_keeps_shape_and_values_and_orders_examples_contiguously():
 
 
 @pytest.mark.parametrize("b, n_h, order, expected", [
-    (150, 10, "F", [(0, 64), (64, 128), (128, 150)]),    # small products in pieces of PIECE columns
-    (150, 10, "C", [(0, 150)]),                          # rows of a C-ordered block are not contiguous
-    (150, 100, "F", [(0, 150)]),                         # too large for the small kernels: one product
+    (128, 10, "F", 2),       # small products, in pieces of PIECE columns
+    (150, 10, "F", 0),       # a block that does not split evenly: one product
+    (128, 10, "C", 0),       # rows of a C-ordered block are not contiguous: one product
+    (128, 100, "F", 0),      # too large for the small kernels: one product
 ])
-def test_pieces_of_a_block(b, n_h, order, expected):
-    X = np.zeros((784, b), order=order)
-    assert [(g.start, g.stop) for g in seed_net_fast.pieces(b, n_h, X)] == expected
+def test_small_pieces_of_a_block(b, n_h, order, expected):
+    assert seed_net_fast.PIECE == 64
+    assert seed_net_fast.small_pieces(np.zeros((784, b), order=order), n_h) == expected
+
+
+@pytest.mark.parametrize("name, make", [
+    ("X block in layout order", lambda: seed_net_fast.layout(np.arange(784 * 256.0).reshape(784, 256))[:, 64:192]),
+    ("slice of a scratch array", lambda: np.zeros((10, 512))[:, :128]),
+])
+def test_stack_is_a_view_of_the_pieces(name, make):
+    A = make()
+    S = seed_net_fast.stack(A, 2)
+    assert S.shape == (2, A.shape[0], 64) and np.shares_memory(S, A)
+    assert np.array_equal(S[1], A[:, 64:128])
 
 
 def test_fast_threads_give_the_same_numbers_every_time():
