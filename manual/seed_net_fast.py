@@ -7,16 +7,17 @@ Read manual/seed_net.py for the derivation; this module computes exactly the sam
     dA1 = W2^T dZ2     dZ1 = dA1 * g_ReLU'(Z1)
     dW1 = 1/m dZ1 X^T  db1 = 1/m sum_j dZ1
 
-What changes is only how the work is laid out (timed in ``handgrad bench``):
+What changes is only how the work is laid out (timed in ``handgrad bench``; the machinery,
+blocks, pieces, threads and layout, is in manual/batching.py):
 
 1. Layout: X with each example's 784 pixels next to each other (Fortran order, ``layout``),
    so that a block of examples is one contiguous stretch of memory. X keeps its shape
    (784, m); only the order of its bytes changes, once, when the data are loaded.
 2. Blocks of columns. Examples are independent until the sums over j, so the batch is taken
-   B columns at a time (``BLOCK``). A block of X is read from memory once and used twice
-   while it is still in cache: for Z1 = W1 X and for dW1 += dZ1 X^T. The literal form
+   B columns at a time (``batching.BLOCK``). A block of X is read from memory once and used
+   twice while it is still in cache: for Z1 = W1 X and for dW1 += dZ1 X^T. The literal form
    streams all of X twice, and makes each (10, m) intermediate as a fresh array.
-3. The two products with X run in pieces of ``PIECE`` columns, a stack of pieces per call:
+3. The two products with X run in pieces of ``batching.PIECE`` columns, a stack per call:
    with n_h = 10 such products are small enough for BLAS's small-matrix kernels, which skip
    the copying ("packing") a large product starts with; for this shape that copy costs as
    much as the arithmetic.
@@ -24,7 +25,7 @@ What changes is only how the work is laid out (timed in ``handgrad bench``):
 5. No temporaries in the loop: each step writes into a per-block scratch array or straight into
    its slice of the returned dZ2, dA1, dZ1 (``out=``, in place); float32 stays float32.
 6. Threads over blocks (``threads=``): the sums over examples split into sums over shares of
-   the blocks, one share per thread, added at the end in a fixed order (``over_blocks``).
+   the blocks, one share per thread, added at the end in a fixed order.
 7. Any hidden width: n_h is read from W1's shape (the literal module fixes n_h = 10), so the
    bench can sweep the width with the same code.
 
@@ -32,60 +33,14 @@ Every function gives the same numbers (to rounding) for X in either order; only 
 Shapes: X (784, m), W1 (n_h, 784), b1 (n_h, 1), W2 (10, n_h), b2 (10, 1), Y (10, m).
 """
 
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from functools import lru_cache
-
 import numpy as np
 
+from manual.batching import PIECE, blocks, layout, over_blocks, small_pieces, stack
 from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
 from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
 
-__all__ = ["BLOCK", "PIECE", "INTERMEDIATES", "KINKS", "layout", "blocks", "small_pieces", "stack", "param_shapes",
-           "init_params", "check_inputs", "forward", "loss", "gradient", "backward", "over_blocks"]
-
-BLOCK = 512          # columns per block: 784 x 512 float32 is 1.6 MB, about what a core's caches hold
-PIECE = 64           # columns per product with X (see ``pieces``)
-SMALL = 10**6        # multiply-adds up to which a product counts as small (OpenBLAS's small kernels)
-
-
-def layout(X):
-    """X in the layout this module is fastest with: examples contiguous (Fortran order), same shape.
-
-    One pass over X (a copy unless X already is in that order); do it once, not per step.
-    """
-    return np.asfortranarray(X)
-
-
-def blocks(m, size=None):
-    """Column slices [0, B), [B, 2B), ... covering range(m), B = ``size`` or ``BLOCK``.
-
-    The last slice is shorter when B does not divide m.
-    """
-    size = size or BLOCK
-    if size < 1:
-        raise ValueError(f"block size is {size}; expected at least 1")
-    return [slice(j, min(j + size, m)) for j in range(0, m, size)]
-
-
-def small_pieces(Xb, n_h):
-    """How many pieces of PIECE columns the products with the block X_b run in; 0: one product.
-
-    Pieces when X is in ``layout`` order, the block splits evenly, and a piece's product is
-    small (n_h * 784 * PIECE <= SMALL).
-    """
-    b = Xb.shape[1]
-    small = Xb.flags.f_contiguous and b % PIECE == 0 and n_h * N_X * PIECE <= SMALL
-    return b // PIECE if small else 0
-
-
-def stack(A, k):
-    """The columns of A (r, k n) as a stack of k pieces of n columns, shape (k, r, n); a view.
-
-    ``np.matmul`` multiplies stacks piece by piece in one call, without the GIL in between.
-    """
-    return A.reshape(A.shape[0], k, -1).transpose(1, 0, 2)
-
+__all__ = ["INTERMEDIATES", "KINKS", "layout", "param_shapes", "init_params", "check_inputs", "forward", "loss",
+           "gradient", "backward"]
 
 def init_params(seed=0, dtype=np.float64, n_h=N_H):
     """W, b ~ Uniform[-0.5, 0.5) drawn as in manual/seed_net.py (the same arrays when n_h = 10)."""
@@ -146,7 +101,7 @@ def loss(params, X, Y, block=None, threads=1):
     """J = -1/m sum_j sum_k Y[k, j] log A2[k, j], block by block, with log A2 = S - log sum_k exp S.
 
     S = Z2 - max_k Z2 (the stable log-softmax); nothing of size (., m) is kept. ``threads``: see
-    ``over_blocks``.
+    ``manual.batching.over_blocks``.
     """
     check_inputs(params, X, Y)
     n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
@@ -177,7 +132,7 @@ def gradient(params, X, Y, block=None, threads=1):
         dA1_b = W2^T dZ2_b      dZ1_b = dA1_b * g_ReLU'(Z1)
         dW1 += dZ1_b X_b^T      db1 += sum_j dZ1_b
     then dW = dW / m and db = db / m. g_ReLU'(Z1) is (Z1 > 0), so g_ReLU'(0) = 0.
-    ``threads``: see ``over_blocks``.
+    ``threads``: see ``manual.batching.over_blocks``.
     """
     check_inputs(params, X, Y)
     W2 = params["W2"]
@@ -222,34 +177,3 @@ def backward(params, cache, X, Y):
     than streaming X a second time; ``cache`` (from ``forward``) is accepted and not needed.
     """
     return gradient(params, X, Y)
-
-
-def over_blocks(work, m, block=None, threads=1):
-    """[work(share) for each share of the blocks of range(m)], a list in share order.
-
-    With ``threads`` > 1 the blocks are dealt out in turn (block k to share k mod threads) and
-    the shares run on that many threads at once, BLAS held to one thread each meanwhile (NumPy
-    lets go of the GIL inside products and element-wise loops). Each share sums only its own
-    blocks and the caller adds the shares in share order, so the result does not depend on
-    which thread finishes first.
-    """
-    cols = blocks(m, block)
-    shares = [cols[t::threads] for t in range(min(max(threads, 1), len(cols)))]
-    if len(shares) == 1:
-        return [work(cols)]
-    with _blas_threads(1), ThreadPoolExecutor(len(shares)) as pool:
-        return list(pool.map(work, shares))
-
-
-@lru_cache(maxsize=1)
-def _controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-@contextmanager
-def _blas_threads(n):
-    """BLAS limited to ``n`` threads inside the block (threadpoolctl), restored after."""
-    with _controller().limit(limits=n, user_api="blas"):
-        yield

@@ -7,7 +7,7 @@ from comparisons.agreement import AGREE, all_agree, compare
 from comparisons.convention import to_derivation
 from comparisons.result import Result
 from comparisons.sources import run_autograd, run_manual
-from manual import seed_net, seed_net_fast
+from manual import batching, seed_net, seed_net_fast
 from reference.torch_ad import seed_net as torch_seed_net
 from reference.torch_ad.autograd import loss_and_grads
 from tests.batches import seed_batch
@@ -62,8 +62,8 @@ def test_layout_keeps_shape_and_values_and_orders_examples_contiguously():
     (128, 100, "F", 0),      # too large for the small kernels: one product
 ])
 def test_small_pieces_of_a_block(b, n_h, order, expected):
-    assert seed_net_fast.PIECE == 64
-    assert seed_net_fast.small_pieces(np.zeros((784, b), order=order), n_h) == expected
+    assert batching.PIECE == 64
+    assert batching.small_pieces(np.zeros((784, b), order=order), n_h) == expected
 
 
 @pytest.mark.parametrize("name, make", [
@@ -72,7 +72,7 @@ def test_small_pieces_of_a_block(b, n_h, order, expected):
 ])
 def test_stack_is_a_view_of_the_pieces(name, make):
     A = make()
-    S = seed_net_fast.stack(A, 2)
+    S = batching.stack(A, 2)
     assert S.shape == (2, A.shape[0], 64) and np.shares_memory(S, A)
     assert np.array_equal(S[1], A[:, 64:128])
 
@@ -91,7 +91,7 @@ def test_fast_threads_give_the_same_numbers_every_time():
     (10, 4, 1, [[0, 4, 8]]),
 ])
 def test_over_blocks_deals_blocks_in_turn(m, block, threads, shares):
-    got = seed_net_fast.over_blocks(lambda cols: [s.start for s in cols], m, block, threads)
+    got = batching.over_blocks(lambda cols: [s.start for s in cols], m, block, threads)
     assert got == shares
 
 
@@ -152,7 +152,7 @@ def test_fast_softmax_is_stable_at_large_logits():
 @pytest.mark.parametrize("m, size, expected", [(10, 4, [(0, 4), (4, 8), (8, 10)]), (8, 4, [(0, 4), (4, 8)]),
                                                (1, 1024, [(0, 1)])])
 def test_blocks_cover_every_column_once(m, size, expected):
-    assert [(s.start, s.stop) for s in seed_net_fast.blocks(m, size)] == expected
+    assert [(s.start, s.stop) for s in batching.blocks(m, size)] == expected
 
 
 @pytest.mark.parametrize("change, name", [
@@ -179,4 +179,4 @@ def test_fast_bad_inputs_name_the_array():
     with pytest.raises(ValueError, match="X holds 1 NaN"):
         seed_net_fast.gradient(params, X, Y)
     with pytest.raises(ValueError, match="block size"):
-        seed_net_fast.blocks(5, -1)
+        batching.blocks(5, -1)
