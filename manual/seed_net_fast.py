@@ -66,9 +66,12 @@ def check_inputs(params, X, Y=None):
 def _layers(params, Xb, Z1, A1, Z2):
     """Z1 = W1 Xb + b1, A1 = g_ReLU(Z1), Z2 = W2 A1 + b2 for one block, into the arrays given."""
     W1 = params["W1"]
-    k = small_pieces(Xb, W1.shape[0])
-    if k:
-        np.matmul(W1, stack(Xb, k), out=stack(Z1, k))    # Z1 = W1 X_b, piece by piece
+    n_h, k = W1.shape[0], small_pieces(Xb, W1.shape[0])
+    if k:                                                # Z1^T = X_b^T W1^T, piece by piece, one
+        Z1T = np.empty((Xb.shape[1], n_h), Xb.dtype)     # example per row: the orientation BLAS
+        W1T = np.ascontiguousarray(W1.T)                 # runs fastest with X in layout order
+        np.matmul(stack(Xb, k).transpose(0, 2, 1), W1T, out=Z1T.reshape(k, -1, n_h))
+        Z1[...] = Z1T.T
     else:
         np.matmul(W1, Xb, out=Z1)                        # Z1 = W1 X_b
     Z1 += params["b1"]                                   # Z1 = W1 X_b + b1        (n_h, B)
