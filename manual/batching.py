@@ -14,6 +14,7 @@ import numpy as np
 BLOCK = 512          # columns per block: 784 x 512 float32 is 1.6 MB, about what a core's caches hold
 PIECE = 64           # columns per product with X (see ``small_pieces``)
 SMALL = 10**6        # multiply-adds up to which a product counts as small (OpenBLAS's small kernels)
+MIN_BLOCKS_PER_THREAD = 16   # fewer blocks than this per thread: starting threads costs more than it saves
 
 
 def layout(X):
@@ -63,10 +64,12 @@ def over_blocks(work, m, block=None, threads=1):
     the shares run on that many threads at once, BLAS held to one thread each meanwhile (NumPy
     lets go of the GIL inside products and element-wise loops). Each share sums only its own
     blocks and the caller adds the shares in share order, so the result does not depend on
-    which thread finishes first.
+    which thread finishes first. Each thread gets at least ``MIN_BLOCKS_PER_THREAD`` blocks:
+    small batches run on one thread.
     """
     cols = blocks(m, block)
-    shares = [cols[t::threads] for t in range(min(max(threads, 1), len(cols)))]
+    n = min(max(threads, 1), max(len(cols) // MIN_BLOCKS_PER_THREAD, 1))
+    shares = [cols[t::n] for t in range(n)]
     if len(shares) == 1:
         return [work(cols)]
     with _blas_threads(1), ThreadPoolExecutor(len(shares)) as pool:

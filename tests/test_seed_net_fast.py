@@ -39,7 +39,8 @@ def test_fast_backward_agrees_with_autograd(seed_net, source, dtype, seed):
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("m, block", [(1, None), (2, 1), (300, 64), (1025, None), (2500, 1000), (97, 7)])
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-def test_fast_agrees_with_literal(seed_net, dtype, m, block, threads, order):
+def test_fast_agrees_with_literal(seed_net, dtype, m, block, threads, order, monkeypatch):
+    monkeypatch.setattr(batching, "MIN_BLOCKS_PER_THREAD", 1)      # threads even for small batches
     X, Y = seed_batch(m, 3, dtype)
     params = seed_net.init_params(3, dtype)
     literal = run_manual(seed_net, params, X, Y)
@@ -77,20 +78,24 @@ def test_stack_is_a_view_of_the_pieces(name, make):
     assert np.array_equal(S[1], A[:, 64:128])
 
 
-def test_fast_threads_give_the_same_numbers_every_time():
+def test_fast_threads_give_the_same_numbers_every_time(monkeypatch):
     """Shares are added in a fixed order: no dependence on which thread finishes first."""
+    monkeypatch.setattr(batching, "MIN_BLOCKS_PER_THREAD", 1)
     X, Y = seed_batch(1000, 12, np.float32)
     X, params = seed_net_fast.layout(X), seed_net.init_params(12, np.float32)
     first, second = (seed_net_fast.gradient(params, X, Y, block=64, threads=4) for _ in range(2))
     assert all(np.array_equal(first[k], second[k]) for k in first)
 
 
-@pytest.mark.parametrize("m, block, threads, shares", [
-    (10, 2, 2, [[0, 4, 8], [2, 6]]),      # blocks dealt in turn: block k to share k mod threads
-    (10, 4, 5, [[0], [4], [8]]),          # never more shares than blocks
-    (10, 4, 1, [[0, 4, 8]]),
+@pytest.mark.parametrize("m, block, threads, least, shares", [
+    (10, 2, 2, 1, [[0, 4, 8], [2, 6]]),   # blocks dealt in turn: block k to share k mod threads
+    (10, 4, 5, 1, [[0], [4], [8]]),       # never more shares than blocks
+    (10, 4, 1, 1, [[0, 4, 8]]),
+    (10, 2, 4, 2, [[0, 4, 8], [2, 6]]),   # at least 2 blocks a thread: 5 blocks, 2 threads
+    (10, 2, 4, 16, [[0, 2, 4, 6, 8]]),    # a small batch: one thread
 ])
-def test_over_blocks_deals_blocks_in_turn(m, block, threads, shares):
+def test_over_blocks_deals_blocks_in_turn(m, block, threads, least, shares, monkeypatch):
+    monkeypatch.setattr(batching, "MIN_BLOCKS_PER_THREAD", least)
     got = batching.over_blocks(lambda cols: [s.start for s in cols], m, block, threads)
     assert got == shares
 

@@ -65,7 +65,8 @@ def method_lines(bench):
         "CUDA is synchronised.",
         f"- Threads: {s['threads']} for NumPy's BLAS (threadpoolctl) and PyTorch (`torch.set_num_threads`); "
         "XLA (JAX) uses its own pool, one thread per core, fixed when JAX starts. The fast manual form "
-        f"runs its blocks on {s['threads']} threads of its own, BLAS held to one thread each meanwhile.",
+        f"runs its blocks on up to {s['threads']} threads of its own, BLAS held to one thread each meanwhile "
+        "(one thread for batches of fewer than 16 blocks a thread).",
         "- Floor: max(bytes that must move / streaming bandwidth, FLOPs / large-GEMM rate), from the model's "
         "shapes: X, Y and the parameters read once, the parameter gradients written once; FLOPs of the "
         "matrix products only (forward 2m|W|, backward 2m|W| for dW plus 2m|W| for dA of every layer but the "
