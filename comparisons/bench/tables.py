@@ -5,6 +5,7 @@ import math
 import pandas as pd
 
 from comparisons.bench import memory, plot
+from manual import batching
 
 TABLE = ["dtype", "kind", "backend", "device", "median_ms", "p25_ms", "p75_ms", "compile_s", "floor_ms",
          "bound", "vs_floor", "vs_manual", "peak_MiB", "status"]
@@ -66,7 +67,8 @@ def method_lines(bench):
         f"- Threads: {s['threads']} for NumPy's BLAS (threadpoolctl) and PyTorch (`torch.set_num_threads`); "
         "XLA (JAX) uses its own pool, one thread per core, fixed when JAX starts. The fast manual form "
         f"runs its blocks on up to {s['threads']} threads of its own, BLAS held to one thread each meanwhile "
-        "(one thread for batches of fewer than 16 blocks a thread).",
+        f"(one thread for batches of fewer than {batching.MIN_BLOCKS_PER_THREAD} blocks of "
+        f"{batching.BLOCK} a thread).",
         "- Floor: max(bytes that must move / streaming bandwidth, FLOPs / large-GEMM rate), from the model's "
         "shapes: X, Y and the parameters read once, the parameter gradients written once; FLOPs of the "
         "matrix products only (forward 2m|W|, backward 2m|W| for dW plus 2m|W| for dA of every layer but the "
