@@ -37,10 +37,12 @@ def loss_and_grads(model, params, X, Y):
     data = as_arrays({"X": X, "Y": Y})
     E = {k: jnp.zeros(s.shape, s.dtype) for k, s in tap_shapes(model, P, data["X"], data["Y"]).items()}
 
-    def J_of(P, E):
-        return model.loss(P, data["X"], data["Y"], lambda name, value: value + E[name])
+    def J_of(P, E, X, Y):
+        return model.loss(P, X, Y, lambda name, value: value + E[name])
 
-    J, (dP, dE) = jax.value_and_grad(J_of, argnums=(0, 1))(P, E)
+    # One compiled program is quicker here than JAX's op-by-op dispatch (0.3 s against 0.6-1.4 s
+    # for the catalogue's models on 2 cores); X and Y are arguments, not constants baked into it.
+    J, (dP, dE) = jax.jit(jax.value_and_grad(J_of, argnums=(0, 1)))(P, E, data["X"], data["Y"])
     return float(J), {k: np.asarray(v) for k, v in {**dP, **dE}.items()}
 
 
