@@ -15,6 +15,7 @@ dJ/dZ2 of the mean loss) and the parameter gradients (dW2 = 1/m dZ2 A1^T is exac
 import numpy as np
 
 from manual.activations import log_softmax, relu, relu_prime, softmax
+from manual.init import uniform_params
 from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
 
 N_X, N_H, N_Y = 784, 10, 10
@@ -29,8 +30,7 @@ def param_shapes(n_x=N_X, n_h=N_H, n_y=N_Y):
 
 def init_params(seed=0, dtype=np.float64):
     """W, b ~ Uniform[-0.5, 0.5), as in the seed tutorial; never zero, which would hide mistakes."""
-    rng = np.random.default_rng(seed)
-    return {k: (rng.random(s) - 0.5).astype(dtype) for k, s in param_shapes().items()}
+    return uniform_params(param_shapes(), seed, dtype)
 
 
 def check_inputs(params, X, Y=None):

@@ -37,6 +37,7 @@ import numpy as np
 
 from manual.batching import PIECE, blocks, layout, over_blocks, small_pieces, stack
 from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
+from manual.init import uniform_params
 from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
 
 __all__ = ["INTERMEDIATES", "KINKS", "layout", "param_shapes", "init_params", "check_inputs", "forward", "loss",
@@ -44,8 +45,7 @@ __all__ = ["INTERMEDIATES", "KINKS", "layout", "param_shapes", "init_params", "c
 
 def init_params(seed=0, dtype=np.float64, n_h=N_H):
     """W, b ~ Uniform[-0.5, 0.5) drawn as in manual/seed_net.py (the same arrays when n_h = 10)."""
-    rng = np.random.default_rng(seed)
-    return {k: (rng.random(s) - 0.5).astype(dtype) for k, s in param_shapes(n_h=n_h).items()}
+    return uniform_params(param_shapes(n_h=n_h), seed, dtype)
 
 
 def check_inputs(params, X, Y=None):

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from manual.activations import log_softmax, softmax
+from manual.init import uniform_params
 from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
                              loss_value)
 
@@ -35,8 +36,7 @@ def param_shapes(n_x=N_X, n_y=N_Y):
 
 def init_params(seed=0, dtype=np.float64, n_x=N_X, n_y=N_Y):
     """W, b ~ Uniform[-0.5, 0.5), never zero (zeros would hide a missing term)."""
-    rng = np.random.default_rng(seed)
-    return {k: (rng.random(s) - 0.5).astype(dtype) for k, s in param_shapes(n_x, n_y).items()}
+    return uniform_params(param_shapes(n_x, n_y), seed, dtype)
 
 
 def check_inputs(params, X, Y=None):
