@@ -93,6 +93,12 @@ def agreement_matrix(agreement):
     return wide.reset_index().fillna("-")   # "-": a pair that does not compare this quantity (dA: no witness)
 
 
+def matrices(agreement):
+    """[(dtype, agreement_matrix of that dtype's rows)], one table per dtype so each fits a screen."""
+    return [(dtype, agreement_matrix(rows).rename(columns=lambda c: c.removeprefix(f"{dtype} ")))
+            for dtype, rows in agreement.groupby("dtype", sort=False)]
+
+
 def notes(report):
     """The sentences that explain the tables: data, scaling convention, tolerances and why."""
     lines = [f"- Data, {name}: {text}." for name, text in report.data.items()]
@@ -115,8 +121,11 @@ def machine_lines(report):
 
 def render_terminal(report):
     """The report as text for the terminal."""
-    parts = ["Agreement (max relative error per quantity; 'agree' unless flagged)",
-             agreement_matrix(report.agreement).to_string(index=False), "", notes(report)]
+    parts = []
+    for dtype, matrix in matrices(report.agreement):
+        parts += [f"Agreement, {dtype} (max relative error per quantity; 'agree' unless flagged)",
+                  matrix.to_string(index=False), ""]
+    parts.append(notes(report))
     for s in report.sections:
         parts += ["", f"{s.model}: {s.title}" + ("" if s.ok else "  [DISAGREES]"),
                   s.table.to_string(index=False)] + ([s.text] if s.text else [])
@@ -141,8 +150,9 @@ def speed_view(speed):
 def files(report):
     """{file name: text}: agreement and speed tables as Markdown and CSV; figures as PNG bytes."""
     out = {
-        "agreement.md": "# Agreement\n\n" + agreement_matrix(report.agreement).to_markdown(index=False)
-                        + "\n\n" + notes(report) + "\n\n## Every comparison\n\n"
+        "agreement.md": "# Agreement\n\n" + "".join(f"## {dtype}\n\n{matrix.to_markdown(index=False, disable_numparse=True)}\n\n"
+                                                  for dtype, matrix in matrices(report.agreement))
+                        + notes(report) + "\n\n## Every comparison\n\n"
                         + report.agreement.to_markdown(index=False, floatfmt=".2e") + "\n",
         "agreement.csv": report.agreement.to_csv(index=False),
     }

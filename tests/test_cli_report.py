@@ -17,6 +17,7 @@ def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
     text = capsys.readouterr().out
     assert status == 0
     assert "VERDICT: every derivation agrees." in text and "m · dJ/dZ" in text
+    assert text.index("Agreement, float64") < text.index("Agreement, float32")   # one table per dtype
     assert sorted(p.name for p in out.iterdir()) == [
         "agreement.csv", "agreement.md", "seed_net-numerical-witness.csv", "seed_net-numerical-witness.md",
         "seed_net-step-sweep-float64.png", "speed.csv", "speed.md"]
