@@ -6,7 +6,7 @@ import pytest
 from comparisons.agreement import AGREE
 from comparisons.data import diabetes
 from manual import linear_regression
-from tests.convex import BACKENDS, SOURCES, agreement, grads_of, quantities, verdicts, with_lam
+from tests.convex import BACKENDS, agreement, quantities, verdicts, with_lam
 
 DTYPES = [np.float64, np.float32]
 SEEDS = [0, 1, 2]
@@ -38,22 +38,6 @@ def test_values_worked_by_hand(lam, J, dW):
     np.testing.assert_array_equal(grads["db"], [[0.5]])          # no lambda on the bias
 
 
-def test_duplicating_every_example_changes_nothing():
-    """Mean over examples: J, dW and db are those of the batch when every example appears twice.
-
-    (Without ridge: lambda/(2m) ||W||^2 halves when m doubles, by the convention.)
-    """
-    d = diabetes(50, 3)
-    params = linear_regression.init_params(3)
-    X2, Y2 = np.hstack([d.X, d.X]), np.hstack([d.Y, d.Y])
-    g1 = linear_regression.backward(params, linear_regression.forward(params, d.X)[1], d.X, d.Y)
-    g2 = linear_regression.backward(params, linear_regression.forward(params, X2)[1], X2, Y2)
-    J1, J2 = linear_regression.loss(params, d.X, d.Y), linear_regression.loss(params, X2, Y2)
-    assert J2 == pytest.approx(J1, rel=1e-13)
-    for k in ("dW", "db"):
-        np.testing.assert_allclose(g2[k], g1[k], rtol=1e-12)
-
-
 def test_J_scales_with_the_square_of_residuals_and_weights():
     """Scaling W, b and Y by c scales every residual and ||W|| by c, so J by c^2 (lambda term too)."""
     d = diabetes(40, 4)
@@ -61,19 +45,6 @@ def test_J_scales_with_the_square_of_residuals_and_weights():
     scaled = {k: 3 * v for k, v in params.items()}
     J = linear_regression.loss(params, d.X, d.Y, 0.7)
     assert linear_regression.loss(scaled, d.X, 3 * d.Y, 0.7) == pytest.approx(9 * J, rel=1e-12)
-
-
-@pytest.mark.parametrize("source", SOURCES)
-def test_ridge_leaves_the_bias_alone(source):
-    """db does not change with lambda; dW changes by lambda/m W; J by lambda/(2m) ||W||^2."""
-    d = diabetes(120, 5)
-    params = linear_regression.init_params(5)
-    lam, m = 2.0, d.X.shape[1]
-    plain = grads_of(with_lam("linear_regression", 0.0), source, params, d.X, d.Y)
-    ridge = grads_of(with_lam("linear_regression", lam), source, params, d.X, d.Y)
-    np.testing.assert_array_equal(ridge.grads["db"], plain.grads["db"])
-    np.testing.assert_allclose(ridge.grads["dW"] - plain.grads["dW"], lam / m * params["W"], rtol=1e-9)
-    assert ridge.loss - plain.loss == pytest.approx(lam / (2 * m) * (params["W"] ** 2).sum(), rel=1e-9)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

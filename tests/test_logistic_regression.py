@@ -6,7 +6,7 @@ import pytest
 from comparisons.agreement import AGREE
 from comparisons.data import breast_cancer
 from manual import logistic_regression
-from tests.convex import BACKENDS, SOURCES, agreement, grads_of, quantities, verdicts, with_lam
+from tests.convex import BACKENDS, agreement, grads_of, quantities, verdicts, with_lam
 
 DTYPES = [np.float64, np.float32]
 SEEDS = [0, 1, 2]
@@ -33,31 +33,6 @@ def test_loss_is_a_mean_over_examples():
     assert list(grads) == ["dZ", "dW", "db"]                     # backward order
     np.testing.assert_array_equal(grads["dZ"], 0.5 - d.Y)
     assert grads["db"][0, 0] == pytest.approx(0.5 - d.Y.mean(), rel=1e-14)
-
-
-def test_duplicating_every_example_changes_nothing():
-    d = breast_cancer(40, 2)
-    params = logistic_regression.init_params(2)
-    X2, Y2 = np.hstack([d.X, d.X]), np.hstack([d.Y, d.Y])
-    g1 = logistic_regression.backward(params, logistic_regression.forward(params, d.X)[1], d.X, d.Y)
-    g2 = logistic_regression.backward(params, logistic_regression.forward(params, X2)[1], X2, Y2)
-    J1, J2 = logistic_regression.loss(params, d.X, d.Y), logistic_regression.loss(params, X2, Y2)
-    assert J2 == pytest.approx(J1, rel=1e-13)
-    for k in ("dW", "db"):
-        np.testing.assert_allclose(g2[k], g1[k], rtol=1e-12)
-
-
-@pytest.mark.parametrize("source", SOURCES)
-def test_l2_leaves_the_bias_alone(source):
-    """db does not change with lambda; dW changes by lambda/m W; J by lambda/(2m) ||W||^2."""
-    d = breast_cancer(150, 5)
-    params = logistic_regression.init_params(5)
-    lam, m = 3.0, d.X.shape[1]
-    plain = grads_of(with_lam("logistic_regression", 0.0), source, params, d.X, d.Y)
-    l2 = grads_of(with_lam("logistic_regression", lam), source, params, d.X, d.Y)
-    np.testing.assert_array_equal(l2.grads["db"], plain.grads["db"])
-    np.testing.assert_allclose(l2.grads["dW"] - plain.grads["dW"], lam / m * params["W"], rtol=1e-9)
-    assert l2.loss - plain.loss == pytest.approx(lam / (2 * m) * (params["W"] ** 2).sum(), rel=1e-9)
 
 
 def saturated():
