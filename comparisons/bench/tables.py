@@ -53,7 +53,7 @@ def method_lines(bench):
     s = bench.settings
     gpu = bench.gpu
     return [
-        f"- Steps: `forward` is the loss J alone (no gradient: PyTorch under `no_grad`, JAX `jit(loss)`); "
+        "- Steps: `forward` is the loss J alone (no gradient: PyTorch under `no_grad`, JAX `jit(loss)`); "
         "`gradient` is J's gradient with respect to every parameter (forward and backward once). The literal "
         "manual form runs `forward` then `backward` and, as its contract says, also returns dZ, dA; the fast "
         "one runs its fused `gradient` (which returns them too). Every backend gets X once, before timing, in "

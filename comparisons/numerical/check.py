@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from comparisons.agreement import compare
-from comparisons.numerical.contract import intermediates_of, manual_of, name_of
+from comparisons.numerical.contract import intermediates_of, name_of
 from comparisons.numerical.directions import directional_rows
 from comparisons.numerical.scores import scores
 from comparisons.numerical.witness import witness as run_witness
