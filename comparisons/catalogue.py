@@ -11,10 +11,6 @@ from typing import Callable, Tuple
 import numpy as np
 
 from comparisons import data
-from comparisons.closed_form import closed_form_section
-from comparisons.hessian import hessian_section
-from comparisons.newton_steps import newton_sections
-from comparisons.per_example import per_example_section
 
 SOURCES = ("manual", "torch", "jax")
 
@@ -28,8 +24,8 @@ class Model:
     module:  the module name shared by the three trees, e.g. ``"seed_net"``
     data:    ``data(m, seed, dtype) -> Dataset``, its built-in data
     speed_m: the batch size of its speed rows (a realistic size for the model)
-    extras:  callables ``extra(model, dtypes, seed) -> list[Section]`` for report sections beyond
-             the gradient agreement (see ``comparisons.sections``)
+    extras:  names of report sections beyond the gradient agreement (``comparisons.sections.EXTRAS``:
+             "hessian", "closed_form", "newton", "per_example"), built only when a report runs
     config:  keyword arguments for a configurable model: each tree's module then has
              ``configure(**config)`` returning an object with the model contract (layer sizes,
              activations, the L2 strength lambda, ...). Empty: the module itself is the model.
@@ -40,7 +36,7 @@ class Model:
     module: str
     data: Callable
     speed_m: int
-    extras: Tuple[Callable, ...] = ()
+    extras: Tuple[str, ...] = ()
     config: dict = field(default_factory=dict)
 
     def source(self, source):
@@ -78,7 +74,7 @@ CATALOGUE = {
               "seed_net", data.digits_784, speed_m=42_000),
         Model("course_net", "400-25-10 sigmoid network of the course, summed binary cross-entropy, "
               "L2 lambda=1", "course_net", data.digits_400, speed_m=5_000,
-              extras=(per_example_section,), config=dict(n_x=400, n_h=25, n_y=10, lam=1.0)),
+              extras=("per_example",), config=dict(n_x=400, n_h=25, n_y=10, lam=1.0)),
         Model("mlp_deep", "64-32-16-10 MLP, tanh then ReLU, softmax + cross-entropy, L2 lambda=0.1",
               "mlp", data.digits_64, speed_m=10_000,
               config=dict(sizes=(64, 32, 16, 10), activations=("tanh", "relu"), output="softmax", lam=0.1)),
@@ -87,13 +83,13 @@ CATALOGUE = {
               config=dict(sizes=(64, 16, 64), activations=("leaky_relu",), output="identity", loss="mse")),
         Model("linear_regression", "linear regression, half mean squared error + ridge lambda=0.1 "
               "(bias unpenalised); Hessian, closed form", "linear_regression", data.diabetes,
-              speed_m=100_000, extras=(hessian_section, closed_form_section), config=dict(lam=0.1)),
+              speed_m=100_000, extras=("hessian", "closed_form"), config=dict(lam=0.1)),
         Model("logistic_regression", "binary logistic regression, cross-entropy from the logits + L2 "
               "lambda=1; Hessian, Newton's method", "logistic_regression", data.breast_cancer,
-              speed_m=100_000, extras=(hessian_section, newton_sections), config=dict(lam=1.0)),
+              speed_m=100_000, extras=("hessian", "newton"), config=dict(lam=1.0)),
         Model("softmax_regression", "softmax regression, 64 pixels to 10 classes, cross-entropy + L2 "
               "lambda=1; Hessian", "softmax_regression", data.digits_64, speed_m=60_000,
-              extras=(hessian_section,), config=dict(lam=1.0)),
+              extras=("hessian",), config=dict(lam=1.0)),
     ]
 }
 

@@ -8,9 +8,10 @@ import pandas as pd
 
 from comparisons.agreement import AGREE, COLUMNS, compare
 from comparisons.catalogue import SOURCES
-from comparisons.convention import PER_EXAMPLE
+from comparisons.agreement import PER_EXAMPLE
+from comparisons.sections import build as build_section
 from comparisons.sources import run_all
-from comparisons.tolerances import RTOL, WHY
+from comparisons.agreement import RTOL, WHY
 
 WITNESS = "numerical"    # the fourth source: comparisons.numerical, differences of the loss alone
 WITNESS_BUDGET_S = 2.0   # per model and dtype: every element when that fits, else a sample and directions
@@ -74,7 +75,7 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
             sections.append(section)
             figures.update(plots)
         for extra in model.extras:
-            sections += extra(model, dtypes, seed)
+            sections += build_section(extra, model, dtypes, seed)
         if speed:
             speeds += speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)
     info = machine.describe(speeds[0]["threads"]) if speeds else {}

@@ -1,7 +1,7 @@
 """Run one model on one batch in each source and return ``Result``s in the derivation's convention."""
 
-from comparisons.convention import to_derivation
-from comparisons.result import Result
+from comparisons.agreement import to_derivation
+from comparisons.agreement import Result
 
 
 def run_manual(model, params, X, Y, backward=None):

@@ -5,8 +5,8 @@ import pytest
 
 from comparisons.agreement import (AGREE, DISAGREE, LOSS_MISMATCH, MISSING, NON_FINITE, SHAPE_MISMATCH,
                                    all_agree, compare, max_errors)
-from comparisons.result import Result
-from comparisons.tolerances import rtol_for
+from comparisons.agreement import Result
+from comparisons.agreement import rtol_for
 
 
 def result(source, loss=1.0, **grads):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from comparisons.agreement import AGREE, compare
-from comparisons.closed_form import closed_form_section, sklearn_solve, solutions
+from comparisons.sections.closed_form import closed_form_section, sklearn_solve, solutions
 from comparisons.data import diabetes
-from comparisons.result import Result
+from comparisons.agreement import Result
 from manual import linear_regression, normal_equation
 from tests.convex import with_lam
 

@@ -8,7 +8,7 @@ import pytest
 
 from comparisons import catalogue, data
 from comparisons.agreement import AGREE, compare
-from comparisons.per_example import per_example_rows
+from comparisons.sections.per_example import per_example_rows
 from comparisons.sources import run_all, run_manual
 from manual import course_net
 from manual.encoding import one_hot

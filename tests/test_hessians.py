@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from comparisons.agreement import AGREE, DISAGREE, compare
-from comparisons.hessian import hessian_results, hessian_section
+from comparisons.sections.hessian import hessian_results, hessian_section
 from tests.convex import BACKENDS, with_lam
 
 MODELS = ["linear_regression", "logistic_regression", "softmax_regression"]

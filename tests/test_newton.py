@@ -5,8 +5,8 @@ import pytest
 
 from comparisons.agreement import AGREE, compare
 from comparisons.data import breast_cancer, diabetes
-from comparisons.newton_steps import newton_sections, sklearn_logistic
-from comparisons.result import Result
+from comparisons.sections.newton_steps import newton_sections, sklearn_logistic
+from comparisons.agreement import Result
 from manual import linear_regression, logistic_regression, normal_equation
 from manual.newton import flatten, newton, unflatten
 from tests.convex import with_lam

@@ -8,7 +8,7 @@ import pytest
 
 from comparisons.agreement import AGREE, DISAGREE, MISSING, compare
 from comparisons.numerical.scores import CONVENTIONS, cs231n_band, scores
-from comparisons.result import Result
+from comparisons.agreement import Result
 
 A, B = np.array([1.0, 2.0]), np.array([1.0, 2.5])
 

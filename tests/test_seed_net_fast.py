@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from comparisons.agreement import AGREE, all_agree, compare
-from comparisons.convention import to_derivation
-from comparisons.result import Result
+from comparisons.agreement import to_derivation
+from comparisons.agreement import Result
 from comparisons.sources import run_autograd, run_manual
 from manual import batching, seed_net, seed_net_fast
 from reference.torch_ad import seed_net as torch_seed_net

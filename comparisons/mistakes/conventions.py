@@ -10,7 +10,7 @@ a false alarm.
 
 import numpy as np
 
-from comparisons.result import Result
+from comparisons.agreement import Result
 from comparisons.verify.calls import Failure
 
 

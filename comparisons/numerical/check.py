@@ -16,7 +16,7 @@ from comparisons.numerical.directions import directional_rows
 from comparisons.numerical.scores import scores
 from comparisons.numerical.witness import witness as run_witness
 from comparisons.sources import run_manual
-from comparisons.tolerances import rtol_for
+from comparisons.agreement import rtol_for
 
 
 def manual_result(model, params, X, Y, backward=None):

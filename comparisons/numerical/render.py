@@ -10,7 +10,7 @@ from comparisons.numerical.scores import conventions_table
 from comparisons.numerical.section import describe, figure_name, rows_ok, score_table
 from comparisons.numerical.sweep_plot import sweep_png
 from comparisons.numerical.witness import witness
-from comparisons.tolerances import METHOD_WHY
+from comparisons.agreement import METHOD_WHY
 
 
 def blind_target(manual, params, seed):

@@ -9,7 +9,7 @@ from comparisons.numerical.localize import localize
 from comparisons.numerical.scores import CONVENTIONS
 from comparisons.numerical.sweep_plot import sweep_png
 from comparisons.sections import Section
-from comparisons.tolerances import METHOD_WHY
+from comparisons.agreement import METHOD_WHY
 
 SHOWN = ["dtype", "quantity", "measured", "elements", "kink_crossed", "max_abs", "cs231n", "cs231n_band", "cs231n_pass",
          "ng", "ng_pass", "dlai_pass", "adbench", "adbench_pass", "cosine", "max_rel", "rtol", "verdict"]

@@ -25,8 +25,8 @@ from comparisons.numerical.intermediates import bias_of, per_example
 from comparisons.numerical.kinks import sign_pattern
 from comparisons.numerical.plan import Plan, plan_for
 from comparisons.numerical.step_sweep import sweep
-from comparisons.result import Result
-from comparisons.tolerances import method_rtol
+from comparisons.agreement import Result
+from comparisons.agreement import method_rtol
 
 SOURCE = "numerical"
 CENTRAL, COMPLEX = "central differences", "complex step"

@@ -8,7 +8,7 @@ An extra reference is one entry in ``EXTRA``: a name and a module with ``ready()
 import importlib
 from dataclasses import dataclass, field
 
-from comparisons.result import Result
+from comparisons.agreement import Result
 from comparisons.sources import run_all
 
 AUTOGRAD = ("torch", "jax")

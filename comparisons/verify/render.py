@@ -8,8 +8,8 @@ import pandas as pd
 from tabulate import tabulate
 
 from comparisons.agreement import AGREE
-from comparisons.convention import PER_EXAMPLE
-from comparisons.tolerances import WHY
+from comparisons.agreement import PER_EXAMPLE
+from comparisons.agreement import WHY
 from comparisons.verify.user_run import UserRun
 
 FIRST, LAST = ["case", "quantity", "kind", "shape", "expected"], ["verdict", "diagnosis"]
@@ -92,7 +92,7 @@ class Verification:
                      + f"; agree when at most {limits}. {self.dtype}: {WHY[self.dtype]}.")
         if "numerical" in rtols:
             lines.append("- The numerical witness measures a sample of each array by finite differences or "
-                         "complex step, held to its method's tolerance (comparisons/tolerances.py).")
+                         "complex step, held to its method's tolerance (comparisons/agreement.py).")
         lines += self.witness_localisation()
         runs = [r for r in o.runs.values() if isinstance(r, UserRun)]
         if runs:

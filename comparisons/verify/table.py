@@ -10,8 +10,8 @@ import numpy as np
 
 from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, MISSING, NON_FINITE, SHAPE_MISMATCH, \
     compare, compare_arrays
-from comparisons.result import Result
-from comparisons.tolerances import rtol_for
+from comparisons.agreement import Result
+from comparisons.agreement import rtol_for
 from comparisons.verify.calls import Failure
 from comparisons.verify.references import AUTOGRAD
 from comparisons.verify.diagnose import Context, diagnose, failure_hint

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from comparisons.agreement import all_agree, compare
-from comparisons.result import Result
+from comparisons.agreement import Result
 from comparisons.sections import Section
 
 M = 300  # examples: autograd builds H from P reverse passes (650 for softmax regression), kept quick

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from comparisons.agreement import all_agree, compare
-from comparisons.result import Result
+from comparisons.agreement import Result
 from comparisons.sections import Section
 
 MAX_ITER = 20

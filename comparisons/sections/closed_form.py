@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from comparisons.agreement import AGREE, DISAGREE, all_agree, compare
-from comparisons.result import Result
+from comparisons.agreement import Result
 from comparisons.sections import Section
-from comparisons.tolerances import rtol_for
+from comparisons.agreement import rtol_for
 
 COLUMNS = ["dtype", "lambda", "pair", "quantity", "max_abs", "max_rel", "rtol", "verdict"]
 
