@@ -11,8 +11,9 @@ from typing import Callable, Tuple
 import numpy as np
 
 from comparisons import data
+from comparisons.model_contract import check_model, check_reference, module_name
 
-SOURCES = ("manual", "torch", "jax")
+SOURCES = ("manual", "torch", "jax")   # model_contract.PACKAGES names their trees
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ class Model:
     config: dict = field(default_factory=dict)
 
     def source(self, source):
-        """The model's module in ``source``: "manual", "torch" or "jax" (imported on first use)."""
-        package = {"manual": "manual", "torch": "reference.torch_ad", "jax": "reference.jax_ad"}
-        if source not in package:
-            raise ValueError(f"unknown source {source!r}; expected one of {SOURCES}")
-        module = importlib.import_module(f"{package[source]}.{self.module}")
-        return module.configure(**self.config) if self.config else module
+        """The model in ``source``: "manual", "torch" or "jax" (imported on first use, its contract checked)."""
+        module = importlib.import_module(module_name(source, self.module))
+        model = module.configure(**self.config) if self.config else module
+        if source != "manual":
+            check_reference(self.name, source, model)
+        return model
 
     @property
     def manual(self):
@@ -68,7 +69,7 @@ class Model:
 
 
 CATALOGUE = {
-    model.name: model
+    model.name: check_model(model)
     for model in [
         Model("seed_net", "784-10-10 ReLU/softmax network of the seed derivation, mean cross-entropy",
               "seed_net", data.digits_784, speed_m=42_000),

@@ -6,12 +6,12 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from comparisons.agreement import AGREE, COLUMNS, compare
+from comparisons.agreement import AGREE, COLUMNS, METRIC, NOT_MEASURED, PASSING, PER_EXAMPLE, RTOL, WHY, compare
+from comparisons.bench import speed_view
 from comparisons.catalogue import SOURCES
-from comparisons.agreement import PER_EXAMPLE
+from comparisons.sections import Section
 from comparisons.sections import build as build_section
 from comparisons.sources import run_all
-from comparisons.agreement import RTOL, WHY
 
 WITNESS = "numerical"    # the fourth source: comparisons.numerical, differences of the loss alone
 WITNESS_BUDGET_S = 2.0   # per model and dtype: every element when that fits, else a sample and directions
@@ -24,13 +24,41 @@ class Report:
     agreement: pd.DataFrame
     speed: pd.DataFrame
     data: dict = field(default_factory=dict)       # {model: description of its data}
-    machine: dict = field(default_factory=dict)    # from comparisons.machine.describe
+    machine: dict = field(default_factory=dict)    # from comparisons.bench.describe_machine
     sections: list = field(default_factory=list)   # comparisons.sections.Section, from model extras
     figures: dict = field(default_factory=dict)    # {file name: PNG bytes}, e.g. the witness's step sweeps
 
     @property
     def all_agree(self):
-        return bool((self.agreement["verdict"] == AGREE).all()) and all(s.ok for s in self.sections)
+        """No comparison failed ("not measured" is not a failure) and every section agrees."""
+        return bool(self.agreement["verdict"].isin(PASSING).all()) and all(s.ok for s in self.sections)
+
+    @property
+    def failed_sections(self):
+        """Sections that could not be computed: an internal error, shown in the report as failed."""
+        return [s for s in self.sections if s.failed]
+
+
+def exit_status(report):
+    """3 when a section failed (our error: the rest of the report is still written), 1 when a derivation
+    disagrees, 0 otherwise (see comparisons.cli)."""
+    return 3 if report.failed_sections else 0 if report.all_agree else 1
+
+
+def guarded(model, title, make):
+    """``make()`` (a list of Sections), or one failed Section naming the error when it raises: a section
+    that fails is an error of ours, and must not take the agreement tables and the other sections with it.
+    The traceback goes to the log of ``comparisons.cli``."""
+    try:
+        return make()
+    except Exception as e:   # noqa: BLE001 - shown in the report, logged, and reflected in the exit status
+        from comparisons.cli import log_internal_error
+
+        log = log_internal_error()
+        reason = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        return [Section(model.name, title, pd.DataFrame({"section": [title], "status": ["failed"], "reason": [reason]}),
+                        text=f"This section failed with an internal error ({reason}); traceback in {log}.",
+                        ok=False, failed=reason)]
 
 
 def agreement_rows(model, dtype, seed=0, witnesses=None):
@@ -39,7 +67,7 @@ def agreement_rows(model, dtype, seed=0, witnesses=None):
     With a list ``witnesses``, the numerical witness joins as a fourth source and its
     (manual ``Result``, ``Witness``) pair is appended to the list, for the witness section.
     """
-    from comparisons.numerical.witness import witness
+    from comparisons.numerical import witness
 
     data = model.data(None, seed, np.dtype(dtype))
     params = model.init_params(seed, np.dtype(dtype))
@@ -60,9 +88,8 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
 
     ``witness``: the numerical witness as a fourth source, with its own section and step-sweep plots.
     """
-    from comparisons import machine
-    from comparisons.numerical.section import witness_section
-    from comparisons.speed import speed_rows
+    from comparisons.sections.witness_scores import witness_section
+    from comparisons.bench import describe_machine, speed_rows
 
     rows, speeds, described, sections, figures = [], [], {}, [], {}
     for model in models:
@@ -71,14 +98,17 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
             model_rows, described[model.name] = agreement_rows(model, dtype, seed, witnesses)
             rows += model_rows
         if witness:
-            section, plots = witness_section(model.name, witnesses)
-            sections.append(section)
-            figures.update(plots)
+            def witness_part(model=model, witnesses=witnesses):
+                section, plots = witness_section(model.name, witnesses)
+                figures.update(plots)
+                return [section]
+            sections += guarded(model, "numerical witness", witness_part)
         for extra in model.extras:
-            sections += build_section(extra, model, dtypes, seed)
+            sections += guarded(model, extra.replace("_", " "),
+                                lambda extra=extra, model=model: build_section(extra, model, dtypes, seed))
         if speed:
             speeds += speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)
-    info = machine.describe(speeds[0]["threads"]) if speeds else {}
+    info = describe_machine(speeds[0]["threads"]) if speeds else {}
     return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections, figures)
 
 
@@ -86,6 +116,7 @@ def agreement_matrix(agreement):
     """Quantities down, (dtype, pair) across; each cell the max relative error, flagged unless agreed."""
     cell = agreement["max_rel"].map(lambda x: f"{x:.1e}") + agreement["verdict"].map(
         lambda v: "" if v == AGREE else f" {v}")
+    cell = cell.where(agreement["verdict"] != NOT_MEASURED, NOT_MEASURED)   # no number: nothing was compared
     index = ["model", "quantity", "scaling"]
     wide = agreement.assign(cell=cell).pivot_table(
         index=index, columns=["dtype", "pair"], values="cell", aggfunc="first", sort=False)
@@ -105,8 +136,7 @@ def notes(report):
     lines = [f"- Data, {name}: {text}." for name, text in report.data.items()]
     lines.append(f"- Intermediates (dZ, dA) follow the derivation: per example, `{PER_EXAMPLE}` of "
                  "autograd's gradient of the mean loss J. Parameter gradients are dJ/dθ as they are.")
-    lines.append("- max_rel is max|a - b| / max(max|a|, max|b|) per quantity; the verdict is "
-                 "`agree` when it is at most the dtype's rtol. The loss J is compared first.")
+    lines.append(f"- {METRIC}")
     lines += [f"- rtol {dtype}: {RTOL[dtype]:.0e}, because {WHY[dtype]}." for dtype in RTOL]
     if report.agreement["pair"].str.endswith(f" vs {WITNESS}").any():
         lines.append(f"- {WITNESS}: the witness of comparisons/numerical, differences of the manual loss in "
@@ -128,24 +158,31 @@ def render_terminal(report):
                   matrix.to_string(index=False), ""]
     parts.append(notes(report))
     for s in report.sections:
-        parts += ["", f"{s.model}: {s.title}" + ("" if s.ok else "  [DISAGREES]"),
+        parts += ["", f"{s.model}: {s.title}" + ("  [FAILED]" if s.failed else "" if s.ok else "  [DISAGREES]"),
                   s.table.to_string(index=False)] + ([s.text] if s.text else [])
     if not report.speed.empty:
         parts += ["", "Speed: one full-batch forward + backward (median after warm-up)",
                   speed_view(report.speed).to_string(index=False), "", machine_lines(report)]
-    bad = report.agreement[report.agreement["verdict"] != AGREE]
-    failures = [f"{r.model} {r.dtype} {r.quantity} ({r.pair}: {r.verdict})" for r in bad.itertuples()]
-    failures += [f"{s.model}: {s.title}" for s in report.sections if not s.ok]
-    parts += ["", "VERDICT: every derivation agrees." if not failures else
-              f"VERDICT: {len(failures)} comparison(s) disagree: " + ", ".join(failures)]
+    parts += ["", verdict_line(report)]
     return "\n".join(parts)
 
 
-def speed_view(speed):
-    """The speed rows with rounded columns for reading."""
-    view = speed[["model", "dtype", "m", "backend", "median_ms", "p25_ms", "p75_ms", "compile_s",
-                  "vs_manual", "repeats", "threads"]].copy()
-    return view.round({"median_ms": 2, "p25_ms": 2, "p75_ms": 2, "compile_s": 3, "vs_manual": 2})
+def verdict_line(report):
+    """One line: every derivation agrees, or what disagrees; what was not measured and what failed, named."""
+    verdicts = report.agreement["verdict"]
+    bad = report.agreement[~verdicts.isin(PASSING)]
+    unmeasured = report.agreement[verdicts == NOT_MEASURED]
+    failures = [f"{r.model} {r.dtype} {r.quantity} ({r.pair}: {r.verdict})" for r in bad.itertuples()]
+    failures += [f"{s.model}: {s.title}" for s in report.sections if not s.ok and not s.failed]
+    line = ("VERDICT: every derivation agrees." if not failures else
+            f"VERDICT: {len(failures)} comparison(s) disagree: " + ", ".join(failures))
+    if len(unmeasured):
+        line += (f" Not measured ({len(unmeasured)}, nothing to compare): "
+                 + ", ".join(f"{r.model} {r.dtype} {r.quantity} ({r.pair})" for r in unmeasured.itertuples()) + ".")
+    if report.failed_sections:
+        line += (" FAILED (internal error, see the section): "
+                 + ", ".join(f"{s.model}: {s.title}" for s in report.failed_sections) + ".")
+    return line
 
 
 def files(report):

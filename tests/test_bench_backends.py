@@ -1,14 +1,16 @@
-"""Bench backends and subjects: every backend does the same work on the same numbers."""
+"""Bench backends and subjects: every backend does the same work on the same numbers; a failing or
+unavailable backend is a row with its status and reason, in the bench's tables and the report's speed rows."""
 
+import io
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from comparisons import catalogue
+from comparisons import bench, catalogue
 from comparisons.bench import backends as bk
-from comparisons.bench.measure import measure
-from comparisons.bench.subject import Subject, has_width
+from comparisons.bench import Subject, has_width, speed_rows, speed_view, time_backends
 from tests.batches import seed_batch
 
 NO_GPU = {"torch": None, "jax": None}
@@ -69,6 +71,7 @@ def test_fast_manual_step_runs_on_the_bench_threads(batch, monkeypatch):
     assert seen == [3]
 
 
+@pytest.mark.slow
 def test_torch_compile_gradient_matches_eager(batch):
     """Compiles once (Inductor, a few seconds): the compiled gradient is autograd's gradient."""
     subject, params, X, Y = batch
@@ -79,15 +82,13 @@ def test_torch_compile_gradient_matches_eager(batch):
 
 
 def test_a_failing_backend_gets_a_row_not_a_crash(batch, monkeypatch):
-    import torch
-
-    def broken(*args, **kwargs):
+    def broken(*args, **kwargs):                  # torch.compile's step fails as it is built
         raise RuntimeError("no C++ compiler found\nmore detail")
 
-    monkeypatch.setattr(torch, "compile", broken)
+    monkeypatch.setattr(bk, "_torch", broken)
     subject, _, _, _ = batch
-    rows = measure(subject, [16], ("float64",), kinds=("forward",), backends=["manual NumPy", "torch.compile"],
-                   repeats=1, warmup=0, threads=1)
+    rows = time_backends(subject, [16], ("float64",), kinds=("forward",), backends=["manual NumPy", "torch.compile"],
+                         repeats=1, warmup=0, threads=1)
     assert [r["status"] for r in rows] == ["ok", "failed: RuntimeError: no C++ compiler found"]
     assert math.isnan(rows[1]["median_ms"]) and rows[0]["median_ms"] > 0
 
@@ -150,18 +151,61 @@ def test_bad_widths_raise(width, message):
 
 
 @pytest.mark.parametrize("name", ["linear_regression", "mlp_deep"])
-def test_measure_runs_any_catalogue_model(name):
-    rows = measure(Subject(catalogue.get(name)), [20], ("float64",), kinds=("gradient",),
-                   backends=["manual NumPy", "PyTorch eager"], repeats=1, warmup=0, threads=1)
+def test_time_backends_runs_any_catalogue_model(name):
+    rows = time_backends(Subject(catalogue.get(name)), [20], ("float64",), kinds=("gradient",),
+                         backends=["manual NumPy", "PyTorch eager"], repeats=1, warmup=0, threads=1)
     assert [(r["backend"], r["status"]) for r in rows] == [("manual NumPy", "ok"), ("PyTorch eager", "ok")]
     assert rows[0]["vs_manual"] == 1.0 and rows[0]["GFLOP"] > 0
 
 
 def test_report_speed_rows_come_from_the_bench(seed_net):
-    from comparisons.speed import speed_rows
-
     rows = speed_rows(seed_net, ("float64",), m=16, repeats=1, warmup=0, threads=1, progress=False)
     assert [r["backend"] for r in rows] == CPU_EAGER
     assert {r["kind"] for r in rows} == {"gradient"} and all(r["status"] == "ok" for r in rows)
     assert {"model", "dtype", "m", "median_ms", "p25_ms", "p75_ms", "compile_s", "vs_manual", "repeats",
-            "threads"} <= set(rows[0])
+            "threads", "status"} <= set(rows[0])
+
+
+def broken_torch_gradient(monkeypatch):
+    """PyTorch eager's gradient step raises (as an out-of-memory would): the other backends still run."""
+    from reference.torch_ad import autograd
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory: tried to allocate 1.00 GiB\nmore detail")
+
+    monkeypatch.setattr(autograd, "gradient_step", broken)
+    return "failed: RuntimeError: out of memory: tried to allocate 1.00 GiB"
+
+
+def test_a_failing_backend_shows_its_status_in_the_report_speed_table(seed_net, monkeypatch):
+    status = broken_torch_gradient(monkeypatch)
+    rows = speed_rows(seed_net, ("float64",), m=16, repeats=1, warmup=0, threads=1, progress=False)
+    view = speed_view(pd.DataFrame(rows))
+    assert list(view["backend"]) == CPU_EAGER
+    assert list(view["status"]) == ["ok", "ok", status, "ok"]
+    assert view.loc[view["status"] == "ok", "median_ms"].gt(0).all()
+    assert status in view.to_markdown(index=False) and status in view.to_string(index=False)
+
+
+def test_a_failing_backend_shows_its_status_in_the_bench_tables(seed_net, monkeypatch):
+    status = broken_torch_gradient(monkeypatch)
+    result = bench.Bench("seed_net", dict(m=16, threads=1, warmup=0, repeats=1, ms=[], widths=[], width_m=16),
+                         {"cpu": None}, NO_GPU, {"GPU": "none"})
+    result.table = time_backends(Subject(seed_net), [16], ("float64",), kinds=("gradient",), backends=CPU_EAGER,
+                                 repeats=1, warmup=0, threads=1)
+    table = pd.read_csv(io.StringIO(bench.files(result)["bench.csv"]))
+    assert list(table["backend"]) == CPU_EAGER and list(table["status"]) == ["ok", "ok", status, "ok"]
+    for text in (bench.terminal(result), bench.files(result)["bench.md"]):
+        assert status in text and all(b in text for b in CPU_EAGER)
+
+
+def test_a_backend_asked_for_that_cannot_run_here_is_an_unavailable_row(monkeypatch):
+    """mlp_deep has no fast manual module; without a GPU, PyTorch's CUDA backend cannot run either."""
+    monkeypatch.setattr(bk, "gpus", lambda: NO_GPU)
+    rows = time_backends(Subject(catalogue.get("mlp_deep")), [20], ("float64",), kinds=("gradient",),
+                         backends=["manual NumPy", "manual NumPy fast", "PyTorch eager (CUDA)"], repeats=1,
+                         warmup=0, threads=1)
+    assert [r["status"] for r in rows] == [
+        "ok", "unavailable: no fast manual module (manual/mlp_fast.py) for mlp_deep",
+        "unavailable: PyTorch sees no CUDA device"]
+    assert rows[0]["median_ms"] > 0 and math.isnan(rows[1]["median_ms"]) and rows[2]["device"] == "gpu"

@@ -25,10 +25,11 @@ def test_peak_of_a_known_allocation(mib):
     assert abs(float(out) - mib) < 2.5
 
 
-def test_measure_reports_every_job_with_its_method(seed_net):
+@pytest.mark.slow
+def test_every_job_is_reported_with_its_method(seed_net):
     jobs = [("float64", "gradient", "manual NumPy"), ("float64", "forward", "manual NumPy fast"),
             ("float64", "gradient", "numba")]
-    rows = memory.measure(seed_net.name, None, 3000, 0, 1, jobs)
+    rows = memory.measure_peak_memory(seed_net.name, None, 3000, 0, 1, jobs)
     assert [(r["dtype"], r["kind"], r["backend"]) for r in rows] == jobs
     assert rows[0]["peak_MiB"] > 1.0 and rows[0]["memory_how"] == memory.HOW_CPU   # dZ2, dA1, dZ1 alone: 0.7 MiB
     assert rows[1]["peak_MiB"] >= 0
@@ -36,5 +37,5 @@ def test_measure_reports_every_job_with_its_method(seed_net):
 
 
 def test_a_child_that_fails_gives_nan_rows_not_a_crash():
-    rows = memory.measure("no_such_model", None, 10, 0, 1, [("float64", "forward", "jax.jit")])
+    rows = memory.measure_peak_memory("no_such_model", None, 10, 0, 1, [("float64", "forward", "jax.jit")])
     assert math.isnan(rows[0]["peak_MiB"]) and rows[0]["memory_how"].startswith("not measured")

@@ -5,9 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from comparisons.bench import floor
-from comparisons.bench.measure import floor_columns, with_ratios
-from comparisons.bench.subject import Subject
+from comparisons.bench import Subject, floor, with_ratios
 from manual import seed_net
 
 SEED_SHAPES = seed_net.param_shapes()      # W1 10x784, b1 10x1, W2 10x10, b2 10x1: 7,960 parameters
@@ -56,14 +54,14 @@ def test_bandwidth_is_the_better_of_read_and_copy():
 def test_floor_columns_use_the_row_dtype(seed_net):
     rates = floor.Rates(read=1e10, copy=1e10, gemm={"float64": 1e11, "float32": 2e11})
     X, Y = np.zeros((784, 1000)), np.zeros((10, 1000))
-    cols = floor_columns(Subject(seed_net), 1000, X, Y, "forward", rates)
+    cols = floor.floor_columns(Subject(seed_net), 1000, X, Y, "forward", rates)
     n_bytes, flops = floor.traffic(SEED_SHAPES, 1000, 784, 10, 8, "forward")
     assert math.isclose(cols["floor_ms"], 1e3 * max(n_bytes / 1e10, flops / 1e11))
     assert cols["MB_moved"] == n_bytes / 1e6 and cols["GFLOP"] == flops / 1e9
 
 
 def test_floor_columns_without_rates_are_nan(seed_net):
-    cols = floor_columns(Subject(seed_net), 10, np.zeros((784, 10)), np.zeros((10, 10)), "gradient", None)
+    cols = floor.floor_columns(Subject(seed_net), 10, np.zeros((784, 10)), np.zeros((10, 10)), "gradient", None)
     assert math.isnan(cols["floor_ms"]) and cols["GFLOP"] > 0
 
 
@@ -76,5 +74,5 @@ def test_ratios_to_floor_and_to_manual():
 
 
 def test_measured_rates_are_positive_and_finite():
-    rates = floor.measure(("float32",), size_bytes=2**20, n=64, repeats=1)
+    rates = floor.measure_cpu_rates(("float32",), size_bytes=2**20, n=64, repeats=1)
     assert rates.read > 0 and rates.copy > 0 and 0 < rates.gemm["float32"] < math.inf

@@ -3,10 +3,8 @@
 import numpy as np
 import pytest
 
-from comparisons.numerical.central import central_directional, central_partials
-from comparisons.numerical.complex_step import complex_directional, complex_partials
-from comparisons.numerical.contract import elements
-from comparisons.numerical.kinks import crossed
+from comparisons.numerical.differences import (central_directional, central_partials, complex_directional,
+                                               complex_partials, crosses_kink, every_element)
 from comparisons.numerical.step_sweep import sweep
 
 
@@ -35,7 +33,7 @@ def f_of(name):
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_central_differences_match_the_derivative(name, x):
-    values, kinks = central_partials(f_of(name), x, elements({"x": (3, 4)}), 1e-5)
+    values, kinks = central_partials(f_of(name), x, every_element({"x": (3, 4)}), 1e-5)
     exact = FUNCTIONS[name][1](x["x"]).ravel()
     assert np.max(np.abs(values - exact)) / np.max(np.abs(exact)) < 1e-8
     assert not kinks.any()
@@ -43,7 +41,7 @@ def test_central_differences_match_the_derivative(name, x):
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_complex_step_matches_the_derivative_to_rounding(name, x):
-    values = complex_partials(f_of(name), x, elements({"x": (3, 4)}))
+    values = complex_partials(f_of(name), x, every_element({"x": (3, 4)}))
     exact = FUNCTIONS[name][1](x["x"]).ravel()
     assert np.max(np.abs(values - exact)) / np.max(np.abs(exact)) < 1e-14
 
@@ -59,11 +57,11 @@ def test_directional_derivatives(name, x):
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_the_sweep_picks_a_step_at_the_bottom_of_the_v(name, x):
-    s = sweep(f_of(name), x, elements({"x": (3, 4)}))
+    s = sweep(f_of(name), x, every_element({"x": (3, 4)}))
     h = s.chosen["x"]
     assert 1e-7 <= h <= 1e-3                            # neither truncation's arm nor rounding's
     assert s.error["x"] < 1e-8 and s.worst["x"][0] > 1e3 * s.error["x"] < s.worst["x"][-1]
-    at_h = central_partials(f_of(name), x, elements({"x": (3, 4)}), h)[0]
+    at_h = central_partials(f_of(name), x, every_element({"x": (3, 4)}), h)[0]
     exact = FUNCTIONS[name][1](x["x"]).ravel()
     assert np.max(np.abs(at_h - exact)) / np.max(np.abs(exact)) < 1e-8
 
@@ -85,7 +83,7 @@ def test_a_stencil_across_a_kink_is_marked():
     """relu(x) summed, h = 1e-5: 3e-8 is within even h/100 of the kink, so its stencil crosses it at
     every step tried; the others never do."""
     P = {"x": np.array([[-0.7, 3e-8, 0.4]])}
-    values, kinks = central_partials(relu_sum, P, elements({"x": (1, 3)}), 1e-5, pattern=lambda p: (p["x"] > 0,))
+    values, kinks = central_partials(relu_sum, P, every_element({"x": (1, 3)}), 1e-5, pattern=lambda p: (p["x"] > 0,))
     assert kinks.tolist() == [False, True, False]
     np.testing.assert_allclose(values[[0, 2]], [0.0, 1.0], atol=1e-10)
     assert 0.5 < values[1] < 0.7                        # a mixture of the two slopes, no derivative
@@ -102,14 +100,14 @@ def test_a_shorter_step_clears_a_kink_that_is_not_too_close():
 
 def test_parameters_are_restored_exactly(x):
     before = x["x"].copy()
-    central_partials(f_of("exp"), x, elements({"x": (3, 4)}), 1e-5)
+    central_partials(f_of("exp"), x, every_element({"x": (3, 4)}), 1e-5)
     np.testing.assert_array_equal(x["x"], before)
 
 
 def test_patterns_differ_only_where_a_sign_flips():
     a = (np.array([True, False]),)
-    assert not crossed(a, (np.array([True, False]),)) and crossed(a, (np.array([True, True]),))
-    assert not crossed(None, None)
+    assert not crosses_kink(a, (np.array([True, False]),)) and crosses_kink(a, (np.array([True, True]),))
+    assert not crosses_kink(None, None)
 
 
 def test_an_array_that_cannot_be_perturbed_in_place_is_refused():

@@ -6,9 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from comparisons.agreement import AGREE, DISAGREE, MISSING, compare
-from comparisons.numerical.scores import CONVENTIONS, cs231n_band, scores
-from comparisons.agreement import Result
+from comparisons.agreement import AGREE, DISAGREE, MISSING, NOT_MEASURED, Result, compare
+from comparisons.numerical.scores import CONVENTIONS, cs231n_band, localize, scores
 
 A, B = np.array([1.0, 2.0]), np.array([1.0, 2.5])
 
@@ -62,6 +61,35 @@ def test_published_thresholds(column, score, kinks, passes):
 @pytest.mark.parametrize("column", ["max_abs", "cosine"])
 def test_conventions_without_a_published_threshold_give_no_verdict(column):
     assert scores(A, B)[column + "_pass"] is None
+
+
+def test_zero_measured_elements_score_nothing():
+    """Every element kink-crossed: no score is 0.0 and no convention passes; the band says so."""
+    s = scores(np.array([]), np.array([]), kinks=True)
+    assert all(math.isnan(s[c.column]) and s[c.column + "_pass"] is None for c in CONVENTIONS)
+    assert s["cs231n_band"] == NOT_MEASURED
+
+
+ORDER = ["dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"]
+
+
+def row(quantity, verdict, max_rel):
+    return dict(quantity=quantity, verdict=verdict, max_rel=max_rel)
+
+
+def test_a_quantity_not_measured_is_neither_the_first_wrong_line_nor_an_agreement():
+    """dZ1 not measured, dW1 wrong: the first wrong line is dW1, with dA1 and dZ1 named beside it."""
+    rows = [row("J", AGREE, 0.0), row("dZ2", AGREE, 1e-11), row("dW2", AGREE, 1e-10), row("db2", AGREE, 1e-10),
+            row("dZ1", NOT_MEASURED, math.nan), row("dW1", DISAGREE, 0.5), row("db1", AGREE, 1e-11)]
+    found = localize(rows, ORDER)
+    assert (found.first, found.before, found.unwitnessed) == ("dW1", "db2", ("dA1", "dZ1"))
+    assert found.not_measured == ("dZ1",)
+    assert "dZ1 not measured" in found.sentence() and "nan" not in found.sentence()
+    rows[5] = row("dW1", AGREE, 1e-11)
+    found = localize(rows, ORDER)
+    assert found.first is None
+    assert found.sentence().startswith("Every measured quantity agrees (") and found.sentence().endswith(
+        "; not measured: dZ1.")
 
 
 def result(source, grads, **witness):

@@ -7,10 +7,9 @@ import pytest
 from comparisons import catalogue
 from comparisons.agreement import AGREE, DISAGREE
 from comparisons.numerical import blind_spots, check, localize, plan_for, witness
-from comparisons.numerical.blind_spots import KS
-from comparisons.numerical.central import central_partials
-from comparisons.numerical.contract import as_float64
-from comparisons.numerical.kinks import sign_pattern
+from comparisons.numerical.differences import central_partials, sign_pattern
+from comparisons.numerical.directions import KS
+from comparisons.numerical.witness import as_float64
 from manual import seed_net
 from tests.batches import seed_batch
 
@@ -118,6 +117,7 @@ def near_kinks():
     return model, params, X, Y, witness(model, params, X, Y, plan=FULL), set(rows)
 
 
+@pytest.mark.slow   # the near_kinks witness: every element of the seed network, ~5 s
 def test_kink_crossed_elements_are_counted_and_never_fail_a_correct_model(near_kinks):
     model, params, X, Y, w, rows = near_kinks
     assert set(verdicts(check(model, params, X, Y, witness=w)).values()) == {AGREE}
@@ -129,6 +129,7 @@ def test_kink_crossed_elements_are_counted_and_never_fail_a_correct_model(near_k
     assert w.kink_crossed() == sum(c["kink_crossed"] for c in w.counts.values())
 
 
+@pytest.mark.slow   # the near_kinks witness: every element of the seed network, ~5 s
 def test_the_crossed_stencils_are_the_ones_that_would_fail(near_kinks):
     """Judged anyway, kink-crossed elements of dW1 disagree: leaving them out is what keeps the
     check of a correct model honest."""

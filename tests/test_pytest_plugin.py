@@ -1,4 +1,6 @@
-"""The pytest plugin, loaded through its ``pytest11`` entry point, in test suites pytester makes."""
+"""The pytest plugin, loaded through its ``pytest11`` entry point, in test suites pytester makes.
+
+The checks name their code by module name, so each starts a child process (``slow``)."""
 
 import pytest
 
@@ -7,7 +9,7 @@ pytest_plugins = ["pytester"]
 OPTIONS = 'm=16, against=("torch",), cases=("typical",)'
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def imported_here():
     """Run one check out here first: pytester's in-process runs drop the modules they import, and
     NumPy's and PyTorch's extension modules cannot be imported twice in one process."""
@@ -18,7 +20,7 @@ def imported_here():
 
 
 @pytest.fixture
-def suite(pytester):
+def suite(pytester, imported_here):
     """A person's project: a derivation in the tutorial's style with one slip, and a right one."""
     pytester.makepyfile(mine_right="from manual.seed_net import backward\n", mine_wrong='''
         from manual.seed_net import backward as right
@@ -38,6 +40,7 @@ def test_the_plugin_is_registered_by_its_entry_point(pytester):
     result.stdout.fnmatch_lines(["handgrad_check -- *comparisons/pytest_plugin.py:*"])
 
 
+@pytest.mark.slow
 def test_one_line_passes_for_a_right_derivation(suite):
     suite.makepyfile(test_mine=f'''
         def test_backward(handgrad_check):
@@ -46,6 +49,7 @@ def test_one_line_passes_for_a_right_derivation(suite):
     suite.runpytest("-q").assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_a_wrong_derivation_fails_with_the_table_of_failing_quantities(suite):
     suite.makepyfile(test_mine=f'''
         from comparisons.pytest_plugin import assert_matches_autograd
@@ -62,6 +66,7 @@ def test_a_wrong_derivation_fails_with_the_table_of_failing_quantities(suite):
     assert "dW2" not in result.stdout.str().split("VERDICT")[1]   # only failing quantities are listed
 
 
+@pytest.mark.slow
 def test_code_that_cannot_be_checked_fails_with_the_reason(suite):
     suite.makepyfile(test_mine=f'''
         def test_backward(handgrad_check):

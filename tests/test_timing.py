@@ -1,4 +1,9 @@
-"""The timing harness does what it promises, checked with a fake clock and cheap steps (no timing asserts)."""
+"""The timing harness does what it promises, checked with a fake clock and cheap steps (no timing asserts);
+the machine block reads the thread counts the timed code ran with."""
+
+import os
+import subprocess
+import sys
 
 import jax
 import numpy as np
@@ -6,9 +11,7 @@ import pytest
 import torch
 from threadpoolctl import threadpool_info
 
-from comparisons.bench.backends import make_step
-from comparisons.bench.subject import Subject
-from comparisons.timing import thread_limits, time_step
+from comparisons.bench import Subject, describe_machine, make_step, thread_limits, time_step, xla_threads
 
 
 class FakeClock:
@@ -105,7 +108,8 @@ def test_thread_settings_are_applied_and_restored(threads):
     with thread_limits(threads) as applied:
         assert torch.get_num_threads() == threads
         assert all(p["num_threads"] == threads for p in threadpool_info() if p["user_api"] == "blas")
-        assert applied["torch"] == threads
+        assert applied["torch intra-op"] == threads and set(applied.values()) == {threads}
+        assert any(pool.endswith("of numpy") for pool in applied)       # NumPy's BLAS among the pools read
     assert torch.get_num_threads() == before
 
 
@@ -125,3 +129,39 @@ def test_jax_steps_wait_for_their_result(seed_net):
     step.compile()
     result = step.wait(step.step())
     assert all(leaf.is_ready() for leaf in jax.tree_util.tree_leaves(result))
+
+
+def test_the_machine_block_reads_the_threads_inside_the_limits():
+    """Read after the limits ended, PyTorch would report its own default; inside, the count timed with."""
+    threads = 1 if torch.get_num_threads() > 1 else 2
+    before = torch.get_num_threads()
+    block = describe_machine(threads)
+    assert block["threads (PyTorch intra-op, torch.set_num_threads)"] == threads != before
+    pools = block["threads (BLAS/OpenMP pools, set with threadpoolctl)"].split(", ")
+    assert any(p.endswith(f"of numpy: {threads}") for p in pools) and all(p.endswith(f": {threads}") for p in pools)
+    assert torch.get_num_threads() == before
+
+
+def test_the_machine_block_names_each_blas_and_its_kernels():
+    block = describe_machine(1)
+    numpy_blas = next(p for p in threadpool_info() if p["user_api"] == "blas" and "numpy" in p["filepath"])
+    assert f"numpy: {numpy_blas['internal_api']} {numpy_blas['version']}" in block["BLAS libraries"]
+    assert f"CPU capability {torch.backends.cpu.get_cpu_capability()}" in block["BLAS libraries"]
+
+
+XLA_IN_A_CHILD = """
+import os
+os.sched_setaffinity(0, {0})                       # one CPU for this process, before XLA starts
+from comparisons.bench import machine
+print(machine.xla_threads(), os.cpu_count())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or os.cpu_count() < 2, reason="needs Linux and 2 cores")
+def test_xla_threads_are_counted_not_assumed():
+    """A process allowed one CPU gets a one-thread XLA pool, though the machine has more cores."""
+    out = subprocess.run([sys.executable, "-c", XLA_IN_A_CHILD], capture_output=True, text=True, check=True)
+    xla, cores = map(int, out.stdout.split())
+    assert xla == 1 < cores
+    assert describe_machine(1)["threads (JAX/XLA CPU)"].startswith(f"{xla_threads()}, counted")

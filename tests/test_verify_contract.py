@@ -1,16 +1,26 @@
-"""``verify`` on code written to the project's contract, and the result object of the Python API."""
+"""``verify`` on code written to the project's contract, and the result object of the Python API.
+
+Code given as a path runs in a child process (``slow``: a Python start per test) only where that is
+what the test is about; the rest load the same file here (``isolate=False``).
+"""
+
+import io
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from comparisons.agreement import AGREE, NOT_MEASURED
 from comparisons.cli import main
-from comparisons.verify import CannotVerify, verify
+from comparisons.verify import CannotVerify, UserRun, verify
+from comparisons.verify.verification import Verification, summarise
 from manual import seed_net
+from tests.tutorial_code import TUTORIAL
 
 RIGHT = '''\
 from manual.seed_net import backward, forward, loss
 '''
-FAST = dict(m=16, against=("torch", "jax"), cases=("typical",))
+FAST = dict(m=16, against=("torch", "jax"), cases=("typical",), isolate=False)
 
 
 def write(tmp_path, source, name="mine.py"):
@@ -19,6 +29,7 @@ def write(tmp_path, source, name="mine.py"):
     return str(path)
 
 
+@pytest.mark.slow
 def test_a_contract_module_agrees_and_names_its_functions(tmp_path):
     result = verify(write(tmp_path, RIGHT), m=16)
     assert result.passed and result.exit_status == 0
@@ -63,6 +74,7 @@ def test_a_backward_returning_a_tuple_cannot_be_checked(tmp_path):
         verify(write(tmp_path, source), **FAST)
 
 
+@pytest.mark.slow
 def test_a_named_function_is_the_backward_alone(tmp_path, capsys):
     source = "from manual.seed_net import backward as my_backward\n"
     status = main(["verify", write(tmp_path, source) + ":my_backward", "--m", "16", "--against", "torch",
@@ -90,8 +102,13 @@ def test_a_function_from_python_runs_here_and_the_result_renders(tmp_path):
     assert not result.passed and result.exit_status == 1
     assert result.first_wrong["quantity"] == "dW2"
     assert "VERDICT: disagrees" in repr(result) and "a factor m = 16" in repr(result)
-    assert "<table" in result._repr_html_() and "VERDICT" in result._repr_html_()
-    assert set(result.files()) == {"verify.md", "verify.csv", "verify-comparisons.csv"}
+    page = result._repr_html_()
+    assert "<table" in page and "color:#cf222e" in page and "VERDICT: disagrees in 1 row(s)" in page
+    files = result.files()
+    table = pd.read_csv(io.StringIO(files["verify.csv"])).set_index("quantity")
+    assert table.loc["dW2", "verdict"] == "DISAGREE" and table.loc["dW1", "verdict"] == AGREE
+    assert "First wrong: dW2" in files["verify.md"]
+    assert set(pd.read_csv(io.StringIO(files["verify-comparisons.csv"]))["reference"]) == {"torch", "jax"}
     assert result.failure_message().startswith("VERDICT: disagrees")
 
 
@@ -101,13 +118,17 @@ def test_float32_code_is_held_to_the_float32_tolerance():
     assert set(result.rows["rtol"]) == {1e-4}
 
 
+@pytest.mark.slow
 def test_cli_writes_the_tables_when_asked(tmp_path, capsys):
     out_dir = tmp_path / "out"
     status = main(["verify", write(tmp_path, RIGHT), "--m", "16", "--against", "torch", "--case", "typical",
                    "--out", str(out_dir)])
     assert status == 0
     assert sorted(p.name for p in out_dir.iterdir()) == ["verify-comparisons.csv", "verify.csv", "verify.md"]
-    assert "| quantity" in (out_dir / "verify.md").read_text()
+    table = pd.read_csv(out_dir / "verify.csv")
+    assert list(table["quantity"]) == ["Z1", "A1", "Z2", "A2", "J", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"]
+    assert set(table["verdict"]) == {AGREE}
+    assert "VERDICT: agrees" in (out_dir / "verify.md").read_text()
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -126,3 +147,32 @@ def test_the_batches_are_the_ones_asked_for():
     result = verify(seed_net.backward, m=16, against=("torch",), cases=("class-missing", "typical"))
     assert [c.name for c in result.cases] == ["typical", "class-missing"]
     assert np.all(result.cases[1].Y[-1] == 0)
+
+
+def test_a_named_function_of_another_arity_lists_each_form_under_its_name():
+    def my_backward(params, cache, X):
+        return {}
+
+    with pytest.raises(CannotVerify) as error:
+        verify(my_backward, **FAST)
+    assert str(error.value) == (
+        'my_backward takes 3 arguments; expected 4, my_backward(params, cache, X, Y) -> {"dW1": ..., "db1": ..., '
+        '...}, or 8, my_backward(Z1, A1, Z2, A2, W1, W2, X, Y) -> dW1, db1, dW2, db2, with Y the integer labels '
+        'of shape (m,) (or say --form)')
+
+
+def test_code_with_both_backwards_is_read_in_the_tutorial_form(tmp_path):
+    result = verify(write(tmp_path, RIGHT + TUTORIAL), **FAST)
+    assert result.outcome.form == "tutorial" and result.passed
+
+
+def test_a_quantity_no_reference_measured_is_not_measured_and_does_not_fail():
+    rows = [dict(reference=r, kind="dJ/dθ", shape_a="(0,)", shape_b="(0,)", max_rel=np.nan, verdict=NOT_MEASURED)
+            for r in ("torch", "jax")]
+    row = summarise(None, type("Batch", (), {"name": "typical"}), UserRun(), "dW9", rows, {}, {})
+    assert (row["verdict"], row["diagnosis"]) == (NOT_MEASURED, "")
+    table = pd.DataFrame([dict(case="typical", quantity="dW1", verdict=AGREE, diagnosis=""),
+                          dict(case="typical", quantity="dW9", verdict=NOT_MEASURED, diagnosis="")])
+    result = Verification("seed_net", None, [], ("torch",), "float64", pd.DataFrame(), table)
+    assert result.passed and result.failures().empty and result.first_wrong is None
+    assert result.verdict().endswith(", except 1 row(s) not measured.")

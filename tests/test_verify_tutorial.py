@@ -1,5 +1,8 @@
 """``handgrad verify`` on files written in the seed tutorial's style: right, with mistakes, and
-files that cannot be checked (do not import, raise, return the wrong things, loop forever)."""
+files that cannot be checked (do not import, raise, return the wrong things, loop forever).
+
+Through the command line (and in ``slow`` tests) the file runs in a child process, as people run it;
+the diagnoses and call checks, which do not depend on that, load the file here (``isolate=False``)."""
 
 import pytest
 
@@ -22,6 +25,7 @@ def run_cli(capsys, *argv):
     return status, out, err
 
 
+@pytest.mark.slow
 def test_the_tutorial_done_right_agrees_with_torch_jax_and_the_witness(tmp_path, capsys):
     status, out, err = run_cli(capsys, write(tmp_path, TUTORIAL), "--m", "16")
     assert status == 0, out + err
@@ -39,13 +43,14 @@ def test_each_slip_of_the_tutorial_is_found_where_it_first_shows(tmp_path, slip,
     source = variant(*SLIPS[slip])
     if slip == "global m":
         source = "m = 42_000\n" + source
-    result = verify(write(tmp_path, source), m=16, against=("torch",))
+    result = verify(write(tmp_path, source), m=16, against=("torch",), isolate=False)
     first = result.first_wrong
     assert (first["case"], first["quantity"]) == (batch, quantity)
     assert words in first["diagnosis"]
     assert result.exit_status == 1
 
 
+@pytest.mark.slow
 def test_the_original_tutorial_disagrees_with_exit_status_1(tmp_path, capsys):
     status, out, _ = run_cli(capsys, write(tmp_path, original()), *FAST)
     assert status == 1
@@ -53,6 +58,7 @@ def test_the_original_tutorial_disagrees_with_exit_status_1(tmp_path, capsys):
     assert "the m used (42000) is not the batch size (16)" in out
 
 
+@pytest.mark.slow
 def test_module_and_function_forms(tmp_path, monkeypatch, capsys):
     write(tmp_path, TUTORIAL, "tutorial_nn.py")
     monkeypatch.chdir(tmp_path)
@@ -62,6 +68,7 @@ def test_module_and_function_forms(tmp_path, monkeypatch, capsys):
     assert "tutorial form (backward_prop)" in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source, words", [
     ("def backward_prop(:\n", "does not import: SyntaxError at line 1"),
     ("import numpy as np\nW = np.zeros(3) @ undefined\n", "does not import: NameError: name 'undefined' is not defined"),
@@ -98,10 +105,11 @@ def test_a_missing_file_names_what_was_expected(tmp_path, capsys):
 ])
 def test_functions_that_raise_or_return_the_wrong_things(tmp_path, old, new, words):
     with pytest.raises(CannotVerify) as error:
-        verify(write(tmp_path, variant(old, new)), m=16, against=("torch",))
+        verify(write(tmp_path, variant(old, new)), m=16, against=("torch",), isolate=False)
     assert words in str(error.value)
 
 
+@pytest.mark.slow
 def test_a_raise_shows_a_short_excerpt_of_the_persons_traceback(tmp_path):
     source = variant("    m = X.shape[1]\n", "    m = X.shape[1]\n    raise RuntimeError('not derived yet')\n")
     with pytest.raises(CannotVerify) as error:
@@ -109,6 +117,7 @@ def test_a_raise_shows_a_short_excerpt_of_the_persons_traceback(tmp_path):
     assert "mine.py\", line" in str(error.value) and "in backward_prop" in str(error.value)
 
 
+@pytest.mark.slow
 def test_a_backward_that_loops_forever_is_stopped_by_the_timeout(tmp_path, capsys):
     source = variant("    m = X.shape[1]\n", "    while True:\n        pass\n")
     status, _, err = run_cli(capsys, write(tmp_path, source), *FAST, "--timeout", "3")
@@ -117,6 +126,7 @@ def test_a_backward_that_loops_forever_is_stopped_by_the_timeout(tmp_path, capsy
     assert "an endless loop?" in err
 
 
+@pytest.mark.slow
 def test_an_import_that_trains_forever_is_stopped_by_the_timeout(tmp_path, capsys):
     status, _, err = run_cli(capsys, write(tmp_path, "while True:\n    pass\n"), *FAST, "--timeout", "3")
     assert status == 2 and "while importing" in err and "at import time" in err
@@ -124,4 +134,4 @@ def test_an_import_that_trains_forever_is_stopped_by_the_timeout(tmp_path, capsy
 
 def test_the_tutorial_form_needs_a_two_layer_model(tmp_path):
     with pytest.raises(CannotVerify, match="describe a two-layer network"):
-        verify(write(tmp_path, TUTORIAL), "mlp_deep", against=("torch",))
+        verify(write(tmp_path, TUTORIAL), "mlp_deep", against=("torch",), isolate=False)

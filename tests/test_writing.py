@@ -2,6 +2,7 @@
 
 import pytest
 
+from comparisons import BadInput
 from comparisons.writing import write_files
 
 
@@ -21,3 +22,10 @@ def test_an_out_path_that_is_a_file(tmp_path):
     target.write_text("not a folder")
     with pytest.raises(ValueError, match="is a file; expected a folder"):
         write_files(target, {"a.md": "x"})
+
+
+def test_an_unwritable_out_path_is_named_not_a_traceback(tmp_path):
+    (tmp_path / "file").write_text("a file, so nothing can be made under it")
+    with pytest.raises(BadInput, match=r"could not write into output folder .*file/sub"):
+        write_files(tmp_path / "file" / "sub", {"a.md": "x"})
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]

@@ -1,4 +1,12 @@
-"""Backends: one step of work on one batch, built the same way for every catalogue model.
+"""What a bench row times: a catalogue model (the ``Subject``), and one step of it per backend.
+
+Subject: a catalogue model at its own hidden width, or at another one. A model has a width knob when
+
+- its manual module has a fast twin ``manual/<module>_fast.py`` whose ``init_params`` takes
+  ``n_h`` (the seed network: the literal module fixes n_h = 10, the fast one reads n_h from W1;
+  the PyTorch and JAX references read every size from the arrays they are given), or
+- its catalogue ``config`` names the hidden sizes: an int ``n_h``/``hidden``/``width``, or a
+  tuple ``sizes``/``layer_sizes`` whose inner entries are the hidden widths.
 
 Two kinds of step (``KINDS``):
 
@@ -8,19 +16,131 @@ Two kinds of step (``KINDS``):
 Backends: the manual derivation (``manual/<module>.py``: ``loss``; ``forward`` then
 ``backward``), its fast twin where there is one (``manual/<module>_fast.py``: ``loss``,
 ``gradient``, on the bench's thread count, with X in the layout its ``layout`` asks for, made
-once before timing as JAX copies X into its own buffers), PyTorch eager (``reference/torch_ad/autograd.gradient_step``), ``torch.compile``
-of the reference loss (Inductor; the first call compiles and is timed apart), and ``jax.jit``
+once before timing as JAX copies X into its own buffers), PyTorch eager
+(``reference/torch_ad/autograd.gradient_step``), ``torch.compile`` of the reference loss
+(Inductor; the first call compiles and is timed apart), and ``jax.jit``
 (``reference/jax_ad/autograd.gradient_step``, compiled ahead of time). Where PyTorch sees CUDA
-or JAX a GPU, the GPU variants are added, with device synchronisation in ``wait``.
+or JAX a GPU, the GPU variants are added, with device synchronisation in ``wait``. A backend
+that cannot run a subject here is ``unavailable``, with the reason.
 """
 
+import dataclasses
+import importlib
+import importlib.util
 import inspect
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from comparisons.bench.machine import gpus
+from comparisons.catalogue import Model
+
 KINDS = ("forward", "gradient")
 CPU_BACKENDS = ("manual NumPy", "manual NumPy fast", "PyTorch eager", "torch.compile", "jax.jit")
 GPU_BACKENDS = ("PyTorch eager (CUDA)", "torch.compile (CUDA)", "jax.jit (GPU)")
+WIDTH_KEYS = ("n_h", "hidden", "width")
+SIZES_KEYS = ("sizes", "layer_sizes")
+
+
+def fast_module(model):
+    """``manual/<module>_fast.py`` of an unconfigured model, imported; None when there is none."""
+    name = f"manual.{model.module}_fast"
+    if model.config or importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def _fast_takes_width(model):
+    fast = fast_module(model)
+    return fast is not None and "n_h" in inspect.signature(fast.init_params).parameters
+
+
+def _config_key(model):
+    """The config key that holds the hidden width(s), or None."""
+    for key in WIDTH_KEYS:
+        if isinstance(model.config.get(key), int):
+            return key
+    for key in SIZES_KEYS:
+        sizes = model.config.get(key)
+        if isinstance(sizes, (tuple, list)) and len(sizes) >= 3:
+            return key
+    return None
+
+
+def has_width(model):
+    """True when the bench can change the model's hidden width (see the module docstring)."""
+    return _fast_takes_width(model) or _config_key(model) is not None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A catalogue model, at hidden width ``width`` (None: the model as catalogued)."""
+
+    model: Model
+    width: Optional[int] = None
+
+    def __post_init__(self):
+        if self.width is not None and not has_width(self.model):
+            raise ValueError(f"model {self.model.name} has no hidden width to sweep; "
+                             "expected a model with a width knob (see comparisons/bench/backends.py)")
+        if self.width is not None and self.width < 1:
+            raise ValueError(f"hidden width {self.width}; expected at least 1")
+
+    @property
+    def configured(self):
+        """The catalogue entry with the width written into its config (models with a config knob)."""
+        key = _config_key(self.model) if self.width is not None else None
+        if key is None:
+            return self.model
+        old = self.model.config[key]
+        new = self.width if key in WIDTH_KEYS else (old[0], *[self.width] * (len(old) - 2), old[-1])
+        return dataclasses.replace(self.model, config={**self.model.config, key: new})
+
+    @property
+    def name(self):
+        return self.model.name
+
+    @property
+    def through_fast(self):
+        """True when this width exists only in the fast module (the literal one cannot run it)."""
+        return self.width is not None and _config_key(self.model) is None
+
+    def source(self, source):
+        """The module (or configured model object) of ``source``: "manual", "fast", "torch", "jax".
+
+        None where that source cannot run this subject: no fast twin, or the literal manual module
+        at a width it does not have.
+        """
+        if source == "fast":
+            return fast_module(self.configured)
+        if source == "manual" and self.through_fast and self.width != self.own_width:
+            return None
+        return self.configured.source(source)
+
+    @property
+    def own_width(self):
+        """The catalogued model's hidden width (rows of its first weight matrix); None without a knob."""
+        if not has_width(self.model):
+            return None
+        return list(self.model.manual.param_shapes().values())[0][0]
+
+    def param_shapes(self):
+        """{name: shape} at this width."""
+        if self.through_fast:
+            return fast_module(self.model).param_shapes(n_h=self.width)
+        return self.configured.manual.param_shapes()
+
+    def init_params(self, seed, dtype):
+        if self.through_fast:
+            return fast_module(self.model).init_params(seed=seed, dtype=dtype, n_h=self.width)
+        return self.configured.init_params(seed, dtype)
+
+    def check_inputs(self, params, X, Y):
+        """The manual module's input checks (the fast one's where the literal cannot run)."""
+        (self.source("manual") or self.source("fast")).check_inputs(params, X, Y)
+
+    def data(self, m, seed, dtype):
+        """The model's built-in data with m examples (``Dataset``: X, Y, description)."""
+        return self.model.data(m, seed, dtype)
 
 
 @dataclass(frozen=True)
@@ -33,23 +153,25 @@ class Step:
     device: str = "cpu"
 
 
-def gpus():
-    """{"torch": name or None, "jax": device or None}: the GPUs PyTorch and JAX see."""
-    import jax
-    import torch
-
-    jax_gpus = [d for d in jax.devices() if d.platform == "gpu"]
-    return {"torch": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-            "jax": jax_gpus[0] if jax_gpus else None}
+def unavailable(subject, gpu=None):
+    """{backend: why it cannot run ``subject`` here} for every backend that cannot (``gpu``: ``gpus()``)."""
+    gpu = gpus() if gpu is None else gpu
+    why = {}
+    if subject.source("manual") is None:
+        why["manual NumPy"] = f"the literal manual module fixes n_h = {subject.own_width}"
+    if subject.source("fast") is None:
+        why["manual NumPy fast"] = f"no fast manual module (manual/{subject.model.module}_fast.py) for {subject.name}"
+    if not gpu.get("torch"):
+        why.update(dict.fromkeys(GPU_BACKENDS[:2], "PyTorch sees no CUDA device"))
+    if not gpu.get("jax"):
+        why[GPU_BACKENDS[2]] = "JAX sees no GPU"
+    return why
 
 
 def available(subject, gpu=None):
     """The backends that can run ``subject``, CPU first, then the GPUs present (``gpus()``)."""
-    gpu = gpus() if gpu is None else gpu
-    names = [b for b in CPU_BACKENDS if b != "manual NumPy fast" or subject.source("fast") is not None]
-    names = [b for b in names if b != "manual NumPy" or subject.source("manual") is not None]
-    names += [b for b in GPU_BACKENDS[:2] if gpu.get("torch")]
-    return names + [GPU_BACKENDS[2]] * bool(gpu.get("jax"))
+    cannot = unavailable(subject, gpu)
+    return [b for b in CPU_BACKENDS + GPU_BACKENDS if b not in cannot]
 
 
 def make_step(backend, subject, params, X, Y, kind, threads=1):

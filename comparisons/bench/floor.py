@@ -2,7 +2,7 @@
 
     floor = max(bytes that must be moved / streaming bandwidth,  FLOPs / large-GEMM rate)
 
-Both rates are measured here, in the run, with the bench's thread setting:
+Both rates are measured here, in the run, with the bench's thread setting (``measure_rates``):
 
 - streaming bandwidth: the better of a read (``x @ x`` of a large vector: every byte read once)
   and a copy (``np.copyto``: each byte read once and written once, 2 x size moved), on arrays
@@ -14,14 +14,16 @@ parameters read once, and for a gradient the parameter gradients written once. F
 products only, counted from the weights (parameters whose names do not start with ``b``):
 forward 2 m |W| per weight and m |b| per bias; the gradient adds dW (2 m |W|), the input
 gradient dA of every layer but the first (2 m |W|), and db (m |b|). Element-wise work (exp, max)
-is not counted, so the floor stays a lower bound.
+is not counted, so the floor stays a lower bound. ``floor_columns`` puts both, and the floor,
+into a row of the table.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from comparisons.timing import time_step
+from comparisons.bench.machine import thread_limits
+from comparisons.bench.timing import time_step
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ class Rates:
         return max(self.read, self.copy)
 
 
-def measure(dtypes=("float64", "float32"), size_bytes=512 * 2**20, n=2048, repeats=3):
-    """Measure ``Rates`` on arrays of ``size_bytes`` and ``n`` x ``n`` matrices (threads as set now)."""
+def measure_cpu_rates(dtypes=("float64", "float32"), size_bytes=512 * 2**20, n=2048, repeats=3):
+    """``Rates`` of this CPU on arrays of ``size_bytes`` and ``n`` x ``n`` matrices (threads as set now)."""
     x = np.ones(size_bytes // 8)
     y = np.empty_like(x)
     read = time_step(lambda: x @ x, repeats=repeats, warmup=1).min
@@ -49,6 +51,32 @@ def measure(dtypes=("float64", "float32"), size_bytes=512 * 2**20, n=2048, repea
         A = np.random.default_rng(0).random((n, n)).astype(dtype)
         gemm[np.dtype(dtype).name] = 2 * n**3 / time_step(lambda: A @ A, repeats=repeats, warmup=1).min
     return Rates(read=x.nbytes / read, copy=2 * x.nbytes / copy, gemm=gemm)
+
+
+def measure_cuda_rates(dtypes=("float64", "float32"), size_bytes=2**30, n=8192, repeats=5):
+    """``Rates`` of PyTorch's first CUDA device: a sum (read), a copy, and an n x n matmul."""
+    import torch
+
+    def sync(result):
+        torch.cuda.synchronize()
+
+    x = torch.ones(size_bytes // 4, device="cuda")
+    y = torch.empty_like(x)
+    read = time_step(lambda: x.sum(), repeats=repeats, warmup=1, wait=sync).min
+    copy = time_step(lambda: y.copy_(x), repeats=repeats, warmup=1, wait=sync).min
+    gemm = {}
+    for dtype in dtypes:
+        A = torch.rand(n, n, dtype=getattr(torch, np.dtype(dtype).name), device="cuda")
+        gemm[np.dtype(dtype).name] = 2 * n**3 / time_step(lambda: A @ A, repeats=repeats, warmup=1, wait=sync).min
+    return Rates(read=size_bytes / read, copy=2 * size_bytes / copy, gemm=gemm)
+
+
+def measure_rates(dtypes, threads, gpu):
+    """{"cpu": Rates, "gpu": Rates or None}: the CPU's with ``threads`` threads, the GPU's where PyTorch sees one."""
+    with thread_limits(threads):
+        rates = {"cpu": measure_cpu_rates(dtypes)}
+    rates["gpu"] = measure_cuda_rates(dtypes) if gpu.get("torch") else None
+    return rates
 
 
 def is_bias(name):
@@ -81,19 +109,14 @@ def floor_seconds(n_bytes, flops, bandwidth, gemm_rate):
     return (memory, "memory") if memory >= compute else (compute, "compute")
 
 
-def measure_cuda(dtypes=("float64", "float32"), size_bytes=2**30, n=8192, repeats=5):
-    """``Rates`` of PyTorch's first CUDA device: a sum (read), a copy, and an n x n matmul."""
-    import torch
+def floor_columns(subject, m, X, Y, kind, rates):
+    """{MB_moved, GFLOP, floor_ms, bound} of one row's step, from the shapes and the measured ``rates``.
 
-    def sync(result):
-        torch.cuda.synchronize()
-
-    x = torch.ones(size_bytes // 4, device="cuda")
-    y = torch.empty_like(x)
-    read = time_step(lambda: x.sum(), repeats=repeats, warmup=1, wait=sync).min
-    copy = time_step(lambda: y.copy_(x), repeats=repeats, warmup=1, wait=sync).min
-    gemm = {}
-    for dtype in dtypes:
-        A = torch.rand(n, n, dtype=getattr(torch, np.dtype(dtype).name), device="cuda")
-        gemm[np.dtype(dtype).name] = 2 * n**3 / time_step(lambda: A @ A, repeats=repeats, warmup=1, wait=sync).min
-    return Rates(read=size_bytes / read, copy=2 * size_bytes / copy, gemm=gemm)
+    ``rates``: the ``Rates`` of the row's device, or None (floor_ms NaN, bound empty).
+    """
+    n_bytes, flops = traffic(subject.param_shapes(), m, X.shape[0], Y.shape[0], X.dtype.itemsize, kind)
+    cols = dict(MB_moved=n_bytes / 1e6, GFLOP=flops / 1e9, floor_ms=float("nan"), bound="")
+    if rates is not None and X.dtype.name in rates.gemm:
+        seconds, bound = floor_seconds(n_bytes, flops, rates.bandwidth, rates.gemm[X.dtype.name])
+        cols.update(floor_ms=1e3 * seconds, bound=bound)
+    return cols

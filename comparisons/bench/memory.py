@@ -60,7 +60,7 @@ def cuda_peak_bytes(run):
     return torch.cuda.max_memory_allocated() - before
 
 
-def measure(model, width, m, seed, threads, jobs, timeout=900):
+def measure_peak_memory(model, width, m, seed, threads, jobs, timeout=900):
     """[{dtype, kind, backend, peak_MiB, memory_how}] for ``jobs`` [(dtype, kind, backend)], measured in a child."""
     spec = dict(model=model, width=width, m=m, seed=seed, threads=threads, jobs=[list(j) for j in jobs])
     try:
@@ -76,16 +76,17 @@ def measure(model, width, m, seed, threads, jobs, timeout=900):
 def child(spec):
     """In the child process: build, warm up and measure each job; returns the rows."""
     from comparisons import catalogue
-    from comparisons.bench.subject import Subject
-    from comparisons.timing import thread_limits
+    from comparisons.bench.backends import Subject
+    from comparisons.bench.machine import thread_limits
 
     subject = Subject(catalogue.get(spec["model"]), spec["width"])
     with thread_limits(spec["threads"]):
-        return [dict(dtype=d, kind=k, backend=b, **one(subject, spec["m"], spec["seed"], d, k, b, spec["threads"]))
+        return [dict(dtype=d, kind=k, backend=b,
+                     **step_peak(subject, spec["m"], spec["seed"], d, k, b, spec["threads"]))
                 for d, k, b in spec["jobs"]]
 
 
-def one(subject, m, seed, dtype, kind, backend, threads=1):
+def step_peak(subject, m, seed, dtype, kind, backend, threads=1):
     """{peak_MiB, memory_how} of one backend's step; a failure is reported, never raised."""
     import numpy as np
 

@@ -1,10 +1,16 @@
-"""The files of a bench run: Markdown and CSV tables, PNG figures; and the text for the terminal."""
+"""What a speed run shows: Markdown and CSV tables, log-log PNG figures, and the text for the terminal.
 
+``handgrad bench`` writes ``files(bench)`` and prints ``terminal(bench)``; the report's speed
+section shows ``speed_view`` of its rows. Every table has the rows' ``status`` ("ok", "failed:
+...", "unavailable: ..."), and states measured times and ratios only.
+"""
+
+import io
 import math
 
 import pandas as pd
 
-from comparisons.bench import memory, plot
+from comparisons.bench import memory
 from manual import batching
 
 TABLE = ["dtype", "kind", "backend", "device", "median_ms", "p25_ms", "p75_ms", "compile_s", "floor_ms",
@@ -15,12 +21,13 @@ ROUND = {"median_ms": 3, "p25_ms": 3, "p75_ms": 3, "compile_s": 3, "floor_ms": 3
 
 
 def view(rows, columns):
+    """The ``columns`` of ``rows`` that are there, rounded for reading."""
     frame = pd.DataFrame(rows)
     return frame[[c for c in columns if c in frame]].round(ROUND) if not frame.empty else frame
 
 
 def fast_lines(table):
-    """Before/after of the fast manual form, and its targets, per dtype, from the gradient rows."""
+    """Before/after of the fast manual form per dtype, from the gradient rows: measured ratios only."""
     by = {(r["dtype"], r["backend"]): r["median_ms"] for r in table if r["kind"] == "gradient" and r["status"] == "ok"}
     floors = {r["dtype"]: r["floor_ms"] for r in table if r["kind"] == "gradient"}
     lines = []
@@ -29,16 +36,17 @@ def fast_lines(table):
         if fast is None or literal is None:
             continue
         parts = [f"- {dtype}: literal {literal:.2f} ms -> fast {fast:.2f} ms ({literal / fast:.2f}x faster)"]
-        for other, target in (("jax.jit", "target <= 1"), ("PyTorch eager", "target <= 0.6")):
+        for other in ("jax.jit", "PyTorch eager"):
             if (dtype, other) in by:
-                parts.append(f"fast / {other} = {fast / by[(dtype, other)]:.2f} ({target})")
+                parts.append(f"fast / {other} = {fast / by[(dtype, other)]:.2f}")
         if not math.isnan(floors.get(dtype, float("nan"))):
-            parts.append(f"fast / floor = {fast / floors[dtype]:.2f} (aim <= 4)")
+            parts.append(f"fast / floor = {fast / floors[dtype]:.2f}")
         lines.append("; ".join(parts))
     return lines
 
 
 def rate_lines(bench):
+    """One line per device: the bandwidths and GEMM rates measured in this run, and the one the floor uses."""
     lines = []
     for device, rates in bench.rates.items():
         if rates is None:
@@ -50,6 +58,7 @@ def rate_lines(bench):
 
 
 def method_lines(bench):
+    """How the numbers were measured: steps, timing, threads, floor, memory, GPU, sweeps, and the run's notes."""
     s = bench.settings
     gpu = bench.gpu
     return [
@@ -65,7 +74,8 @@ def method_lines(bench):
         "(Inductor's on-disk cache may shorten repeats). JAX results are waited for (`block_until_ready`); "
         "CUDA is synchronised.",
         f"- Threads: {s['threads']} for NumPy's BLAS (threadpoolctl) and PyTorch (`torch.set_num_threads`); "
-        "XLA (JAX) uses its own pool, one thread per core, fixed when JAX starts. The fast manual form "
+        "XLA (JAX) uses its own pool, sized when JAX starts and not set here (its size, as counted, is in "
+        "the machine block with the other pools' counts, read inside the same limits). The fast manual form "
         f"runs its blocks on up to {s['threads']} threads of its own, BLAS held to one thread each meanwhile "
         f"(one thread for batches of fewer than {batching.MIN_BLOCKS_PER_THREAD} blocks of "
         f"{batching.BLOCK} a thread).",
@@ -86,6 +96,7 @@ def method_lines(bench):
 
 
 def markdown(bench):
+    """bench.md: the machine, the rates, the table, the fast form's before/after, the slopes, the method."""
     s = bench.settings
     parts = [f"# Speed: {bench.model} at m = {s['m']:,}", "", "## Machine", "",
              *[f"- {k}: {v}" for k, v in bench.machine.items()], "", "## Rates measured in this run", "",
@@ -96,9 +107,59 @@ def markdown(bench):
         parts += ["", "## Fast manual NumPy: before (literal) and after (fast), gradient", "", *fast]
     if bench.slopes:
         parts += ["", "## Fitted log-log slopes of the sweeps", "", view(bench.slopes, SLOPES).to_markdown(index=False)]
-        parts += ["", *[f"![{a}]({a}.png)" for a, rows in (("sweep_m", bench.sweep_m), ("sweep_width", bench.sweep_width)) if rows]]
+        parts += ["", *[f"![{a}]({a}.png)" for a, rows in (("sweep_m", bench.sweep_m),
+                                                             ("sweep_width", bench.sweep_width)) if rows]]
     parts += ["", "## How this was measured", "", *method_lines(bench), ""]
     return "\n".join(parts)
+
+
+def draw_sweep(rows, slopes, axis, title):
+    """The figure of a sweep: median time (ms) against ``axis`` ("m" or "n_h") for each backend, log-log.
+
+    One panel per (kind, dtype), one line per backend with its fitted slope in the legend, the
+    machine's floor for each size as a dashed grey line; "ok" rows only. Drawn with matplotlib's
+    Agg backend (no display needed).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in rows if r["status"] == "ok"]
+    kinds = sorted({r["kind"] for r in ok}, key=["forward", "gradient"].index)
+    dtypes = sorted({r["dtype"] for r in ok})
+    slope = {(s["dtype"], s["kind"], s["backend"]): s["slope"] for s in slopes}
+    fig, axes = plt.subplots(len(kinds) or 1, len(dtypes) or 1, squeeze=False,
+                             figsize=(6 * max(len(dtypes), 1), 4.2 * max(len(kinds), 1)))
+    for i, kind in enumerate(kinds):
+        for j, dtype in enumerate(dtypes):
+            ax = axes[i][j]
+            here = [r for r in ok if r["kind"] == kind and r["dtype"] == dtype]
+            for backend in dict.fromkeys(r["backend"] for r in here):
+                pts = sorted((r[axis], r["median_ms"]) for r in here if r["backend"] == backend)
+                fitted = slope.get((dtype, kind, backend), float("nan"))
+                ax.plot(*zip(*pts), marker="o", label=f"{backend} (slope {fitted:.2f})")
+            floor = sorted({(r[axis], r["floor_ms"]) for r in here if r["floor_ms"] == r["floor_ms"]})
+            if floor:
+                ax.plot(*zip(*floor), linestyle="--", color="grey", label="machine floor")
+            ax.set(xscale="log", yscale="log", xlabel="batch size m" if axis == "m" else "hidden width n_h",
+                   ylabel="median time per step (ms)", title=f"{kind}, {dtype}")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_figure(rows, slopes, axis, title):
+    """PNG bytes of ``draw_sweep`` at 100 dpi."""
+    import matplotlib.pyplot as plt
+
+    fig = draw_sweep(rows, slopes, axis, title)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 def files(bench):
@@ -111,12 +172,12 @@ def files(bench):
             out[f"{name}.csv"] = pd.DataFrame(rows).to_csv(index=False)
             slopes = [r for r in bench.slopes if r["sweep"] == axis]
             what = "batch size m" if axis == "m" else f"hidden width at m = {bench.settings['width_m']:,}"
-            out[f"{name}.png"] = plot.figure(rows, slopes, axis, f"{bench.model}: time per step against {what}")
+            out[f"{name}.png"] = sweep_figure(rows, slopes, axis, f"{bench.model}: time per step against {what}")
     return out
 
 
 def terminal(bench):
-    """The table, the fast form's before/after and the slopes, as text."""
+    """The table, the rates, the fast form's before/after and the slopes, as text."""
     parts = [f"{bench.model} at m = {bench.settings['m']:,} (threads {bench.settings['threads']})",
              view(bench.table, TABLE).to_string(index=False), *rate_lines(bench)]
     parts += fast_lines(bench.table)
@@ -124,3 +185,10 @@ def terminal(bench):
         parts += ["", "Fitted log-log slopes", view(bench.slopes, SLOPES).to_string(index=False)]
     parts += ["", "GPU: " + (bench.machine.get("GPU", "") or "unknown")]
     return "\n".join(parts)
+
+
+def speed_view(speed):
+    """The report's speed rows (a DataFrame of ``runner.speed_rows``) with rounded columns for reading."""
+    view = speed[["model", "dtype", "m", "backend", "median_ms", "p25_ms", "p75_ms", "compile_s",
+                  "vs_manual", "repeats", "threads", "status"]].copy()
+    return view.round({"median_ms": 2, "p25_ms": 2, "p75_ms": 2, "compile_s": 3, "vs_manual": 2})

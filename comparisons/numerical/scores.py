@@ -13,7 +13,15 @@ element or as whole vectors:
 
 The CS231n bands: above 1e-2 the gradient is probably wrong; 1e-2 to 1e-4 uncomfortable; 1e-4 to
 1e-7 fine for an objective with kinks (ReLU) but too high without; below 1e-7 happy. The project's
-own verdict is ``compare``'s (max-norm relative error against the tolerance table), shown beside.
+own verdict is ``compare``'s (``agreement.METRIC``), shown beside. Over zero measured elements (every
+witnessed element kink-crossed, say) there is nothing to score: every score is NaN, no convention
+passes or fails, and the band is ``not measured``.
+
+Where a derivation goes wrong (``localize``). A backward pass computes its quantities in order (dZ2,
+dW2, db2, dA1, dZ1, dW1, db1 for the seed network), and every quantity after a wrong one that depends
+on it is wrong too. So the line to look at is the first one, in that order, that disagrees with its
+witness. An intermediate the witness cannot reach (dA1: no bias of its own), or one of which it
+measured no element, is named beside it: the mistake may sit on its line.
 """
 
 from dataclasses import dataclass
@@ -21,17 +29,19 @@ from typing import Callable
 
 import numpy as np
 
+from comparisons.agreement import NOT_MEASURED, PASSING
+
 CS231N_BANDS = ((1e-7, "happy"), (1e-4, "ok with kinks"), (1e-2, "uncomfortable"), (np.inf, "probably wrong"))
 
 
 def max_abs(a, b):
     """max |a - b|."""
-    return float(np.max(np.abs(a - b))) if a.size else 0.0
+    return float(np.max(np.abs(a - b)))
 
 
 def cs231n(a, b):
     """max |a - b| / max(1e-8, |a| + |b|): CS231n's rel_error, element by element, then the worst."""
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))) if a.size else 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def norm_ratio(a, b):
@@ -42,7 +52,7 @@ def norm_ratio(a, b):
 
 def adbench(a, b):
     """max |x - y| / max(1, |x| + |y|): absolute near zero, relative elsewhere (ADBench, GradBench)."""
-    return float(np.max(np.abs(a - b) / np.maximum(1.0, np.abs(a) + np.abs(b)))) if a.size else 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1.0, np.abs(a) + np.abs(b))))
 
 
 def cosine(a, b):
@@ -92,15 +102,19 @@ CONVENTIONS = (
 
 
 def scores(a, b, kinks=False):
-    """{column: score, column + "_pass": True/False/None, "cs231n_band": band} for a (analytic), b."""
+    """{column: score, column + "_pass": True/False/None, "cs231n_band": band} for a (analytic), b.
+
+    With no element to compare, every score is NaN, every pass None and the band ``not measured``.
+    """
     a = np.asarray(a, dtype=np.float64).ravel()
     b = np.asarray(b, dtype=np.float64).ravel()
+    measured = a.size > 0
     out = {}
     for c in CONVENTIONS:
-        value = c.score(a, b)
+        value = c.score(a, b) if measured else float("nan")
         out[c.column] = value
-        out[c.column + "_pass"] = None if c.passes is None else bool(c.passes(value, kinks))
-    out["cs231n_band"] = cs231n_band(out["cs231n"])
+        out[c.column + "_pass"] = None if c.passes is None or not measured else bool(c.passes(value, kinks))
+    out["cs231n_band"] = cs231n_band(out["cs231n"]) if measured else NOT_MEASURED
     return out
 
 
@@ -110,3 +124,58 @@ def conventions_table():
 
     return pd.DataFrame([dict(convention=c.name, formula=c.formula, threshold=c.threshold, source=c.source)
                          for c in CONVENTIONS])
+
+
+# --- Where a derivation goes wrong -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Localisation:
+    """first: the first disagreeing quantity (None when none disagrees); max_rel: its error; before:
+    the last agreeing quantity before it; unwitnessed: quantities between them that no witness covers
+    or of which it measured no element; not_measured: every quantity compared over zero elements;
+    profile: (quantity, max_rel or None) in backward order."""
+
+    first: str = None
+    max_rel: float = 0.0
+    before: str = None
+    unwitnessed: tuple = ()
+    not_measured: tuple = ()
+    profile: tuple = ()
+
+    def sentence(self):
+        trail = " · ".join(f"{q} {error_text(e, q in self.not_measured)}" for q, e in self.profile)
+        if self.first is None:
+            if self.not_measured:
+                return (f"Every measured quantity agrees ({trail}); {NOT_MEASURED}: "
+                        f"{', '.join(self.not_measured)}.")
+            return f"Every witnessed quantity agrees ({trail})."
+        after = f" after {self.before} agreed" if self.before else ""
+        also = (f"; {', '.join(self.unwitnessed)} just before it has no numerical witness, so check "
+                f"{'that line' if len(self.unwitnessed) == 1 else 'those lines'} too" if self.unwitnessed else "")
+        return (f"First wrong line in backward order: {self.first} (max_rel {self.max_rel:.1e}{after}){also}. "
+                f"Errors in backward order: {trail}.")
+
+
+def error_text(max_rel, not_measured):
+    """A quantity's entry in the errors-in-backward-order trail: "-" where nothing witnesses it."""
+    return NOT_MEASURED if not_measured else "-" if max_rel is None else f"{max_rel:.1e}"
+
+
+def localize(rows, order):
+    """A ``Localisation`` from ``compare`` rows (manual vs a witness) and the backward order of keys.
+
+    A row ``not measured`` neither agrees nor fails: like a quantity with no witness, it is skipped
+    and named beside the first wrong line after it.
+    """
+    by_quantity = {r["quantity"]: r for r in rows if r["quantity"] != "J"}
+    profile = tuple((q, by_quantity[q]["max_rel"] if q in by_quantity else None) for q in order)
+    not_measured = tuple(q for q in order if q in by_quantity and by_quantity[q]["verdict"] == NOT_MEASURED)
+    before, skipped = None, []
+    for q in order:
+        if q not in by_quantity or q in not_measured:
+            skipped.append(q)
+            continue
+        if by_quantity[q]["verdict"] not in PASSING:
+            return Localisation(q, by_quantity[q]["max_rel"], before, tuple(skipped), not_measured, profile)
+        before, skipped = q, []
+    return Localisation(not_measured=not_measured, profile=profile)

@@ -7,18 +7,22 @@ half a decade apart, |D(h) - D(h / sqrt 10)|, relative to the array's scale (the
 its swept elements, as in the verdict's max-norm relative error): large on both arms of the V,
 least at its bottom. J''' differs from one parameter array to another (W2 multiplies the hidden
 activations, W1 the pixels), so each array gets its own step: the one where the largest change
-among its swept elements is least. A stencil that crosses a kink (see ``kinks``) is left out of
+among its swept elements is least. A stencil that crosses a kink (see ``differences``) is left out of
 the changes, as it is left out of the check: otherwise one element near a kink would drag its
 array's step down to where rounding dominates. A step at which half or more of an array's swept
 elements cross a kink is too long for that array (it spans the kinks of typical elements) and is
 not chosen. Where the complex step runs, the true error |D(h) - J'| is kept.
+
+``sweep_png`` draws the sweep (matplotlib, Agg backend, imported only when a plot is made): the V of
+each array's worst change, the chosen steps, and the h^2 and eps/h guides.
 """
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
 
-from comparisons.numerical.central import central_partials
+from comparisons.numerical.differences import central_partials
 
 STEPS = 10.0 ** -np.arange(1.0, 9.01, 0.5)    # 1e-1, 3.2e-2, ..., 1e-9: half a decade apart
 
@@ -55,7 +59,7 @@ def sweep(f, params, elements, steps=STEPS, reference=None, pattern=None):
     Elements whose estimate is exactly zero at every step (a pixel blank in every example) say
     nothing about the error and are left out; an array left with none takes the step chosen from
     all the others together. ``reference``: complex-step values at ``elements``, if any;
-    ``pattern``: the kinks' sign pattern (``kinks.sign_pattern``), if any.
+    ``pattern``: the kinks' sign pattern (``differences.sign_pattern``), if any.
     """
     runs = [central_partials(f, params, elements, h, pattern, retry=False) for h in steps]
     estimates = np.stack([values for values, _ in runs], axis=1)
@@ -97,3 +101,45 @@ def largest(changes, majority):
 def label(params, name, i):
     """``W1[3, 17]`` for flat index i of params[name]."""
     return f"{name}[{', '.join(map(str, np.unravel_index(i, params[name].shape)))}]"
+
+
+# --- The plot ----------------------------------------------------------------------------------
+
+def sweep_png(s, title):
+    """PNG bytes: per-element changes (thin), each array's worst (bold) with its chosen step (circle),
+    complex-step errors where measured, and h^2 and eps/h guides through the lowest chosen point."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
+    h = s.steps[:-1]
+    colour = {name: f"C{k % 10}" for k, name in enumerate(s.worst)}
+    for name, row in zip(s.names, s.change):
+        ax.loglog(h, row, color=colour[name], lw=0.6, alpha=0.35)
+    for name, worst in s.worst.items():
+        ax.loglog(h, np.where(np.isfinite(worst), worst, np.nan), color=colour[name], lw=2,
+                  label=f"{name}: largest change; chosen h = {s.chosen[name]:.1e} (≈ {s.error[name]:.1e})")
+        ax.plot([s.chosen[name]], [s.error[name]], marker="o", ms=7, mfc="none", color=colour[name])
+    true = s.true_error()
+    if true is not None:
+        with np.errstate(all="ignore"):
+            ax.loglog(s.steps, np.nanmax(np.where(true > 0, true, np.nan), axis=0), color="k", lw=1.4,
+                      ls="--", label="largest |D(h) - complex step| / scale")
+    name = min(s.error, key=s.error.get)
+    h0, e0 = s.chosen[name], s.error[name]
+    ax.loglog(h, e0 * (h / h0) ** 2, color="0.3", lw=0.8, ls=":", label="∝ h²  (truncation)")
+    ax.loglog(h, e0 * (h0 / h), color="0.3", lw=0.8, ls="-.", label="∝ ε/h  (rounding)")
+    values = s.change[np.isfinite(s.change) & (s.change > 0)]
+    ax.set_ylim(max(values.min() / 10, 1e-17), min(values.max() * 10, 1e3))
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|D(h) - D(h/√10)| / the array's max |D|")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc="upper center")
+    ax.grid(True, which="major", alpha=0.3)
+    out = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out.getvalue()

@@ -1,11 +1,22 @@
 """The numerical witness: J and its gradient from the loss alone, in float64, with no autograd.
 
 ``witness(model, params, X, Y)`` casts parameters and data to float64 (whatever dtype the model
-under test runs in), sweeps the step, then measures every parameter element (or a seeded sample,
-see ``plan``) by complex step where the loss is smooth and runs on complex numbers, else by
-central differences with kink-crossed stencils left out and counted; it witnesses the per-example
-dZ_l of a few examples through the biases (``intermediates``) and takes a few random directions.
-Its ``Result`` (source "numerical") goes to ``compare`` like any other source.
+under test runs in), sweeps the step (``step_sweep``), then measures every parameter element, or a
+seeded sample (the ``Plan``), by complex step where the loss is smooth and runs on complex numbers,
+else by central differences with kink-crossed stencils left out and counted (``differences``); it
+witnesses the per-example dZ_l of a few examples through the biases and takes a few random
+directions. Its ``Result`` (source "numerical") goes to ``compare`` like any other source.
+
+The model is a catalogue ``Model`` or anything with the manual contract (a module, a configured
+object): ``param_shapes()``, ``check_inputs``, ``forward(params, X) -> (output, cache)``,
+``loss(params, X, Y)``, ``INTERMEDIATES`` and ``KINKS`` (cache names whose entries enter a function
+with a kink at 0). The witness reaches the model through the helpers below and nothing else.
+
+The plan. Every element costs two loss evaluations (and two forward passes to watch the kinks),
+and one evaluation about 100 microseconds of Python plus n m multiply-adds (n parameters, m
+examples). ``plan_for`` measures every element when that estimate fits the time budget, otherwise a
+seeded sample of each parameter array; always with a few random directions over all parameters
+and the per-example intermediates of a few examples.
 
 The witness makes thousands of small evaluations one after another, so it runs them with one BLAS
 thread (threadpoolctl): a second thread gains little on products this small and, when the cores
@@ -17,20 +28,105 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from comparisons.numerical.central import central_partials
-from comparisons.numerical.complex_step import complex_loss, complex_partials, why_not_complex
-from comparisons.numerical.contract import as_float64, intermediates_of, kinks_of, manual_of, name_of
-from comparisons.numerical.directions import directional_estimates, random_directions
-from comparisons.numerical.intermediates import bias_of, per_example
-from comparisons.numerical.kinks import sign_pattern
-from comparisons.numerical.plan import Plan, plan_for
+from comparisons.agreement import Result, method_rtol
+from comparisons.numerical.differences import (bias_of, central_partials, complex_loss, complex_partials,
+                                               directional_estimates, per_example, random_directions,
+                                               sign_pattern, why_not_complex)
 from comparisons.numerical.step_sweep import sweep
-from comparisons.agreement import Result
-from comparisons.agreement import method_rtol
 
 SOURCE = "numerical"
 CENTRAL, COMPLEX = "central differences", "complex step"
+SECONDS_PER_CALL = 1e-4       # Python and validation overhead of one loss or forward call
+MULTIPLY_ADDS_PER_SECOND = 1.4e10
 
+
+# --- The model, through its contract only -------------------------------------------------------
+
+def manual_of(model):
+    """The manual module of a catalogue entry, or the model itself when it has the contract."""
+    return model.manual if hasattr(model, "manual") else model
+
+
+def name_of(model):
+    """A name for rows: the catalogue name, else the module's or class's name."""
+    return getattr(model, "name", None) or getattr(model, "__name__", type(model).__name__)
+
+
+def kinks_of(module):
+    """``(names, note)``: the module's KINKS, and a sentence when it declares none at all."""
+    if not hasattr(module, "KINKS"):
+        return (), "declares no KINKS: treated as smooth"
+    return tuple(module.KINKS), ""
+
+
+def intermediates_of(module):
+    """The derivation's per-example intermediates (dZ2, dA1, ...), in backward order."""
+    return tuple(getattr(module, "INTERMEDIATES", ()))
+
+
+def as_float64(params, X, Y):
+    """Copies of params, X and Y in float64: the witness computes in float64 whatever the model's dtype.
+
+    The parameter copies are C-contiguous and writable, so the witness can perturb them in place.
+    """
+    P = {k: np.array(v, dtype=np.float64, order="C") for k, v in params.items()}
+    return P, np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+
+
+# --- The plan: every element, or a sample -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Plan:
+    """full: every element, else ``per_array`` sampled from each parameter array; ``directions``
+    random directions over all parameters; ``columns`` examples whose per-example dZ are witnessed
+    (None: every example); ``sweep_per_array`` elements of each array in the step sweep; ``seed``;
+    ``estimate_s``: the rough time of a full per-element check (see ``estimated_seconds``)."""
+
+    full: bool
+    per_array: int = 16
+    directions: int = 4
+    columns: int = 8
+    sweep_per_array: int = 3
+    seed: int = 0
+    estimate_s: float = 0.0
+
+    def describe(self):
+        if self.full:
+            return f"every element (estimated {self.estimate_s:.1f} s)"
+        return (f"{self.per_array} sampled elements per parameter array and {self.directions} random "
+                f"directions (every element would take about {self.estimate_s:.0f} s)")
+
+
+def estimated_seconds(n_params, m, calls_per_element):
+    """A rough guide to a full per-element check's time; never shown as a measurement."""
+    return calls_per_element * n_params * (SECONDS_PER_CALL + n_params * m / MULTIPLY_ADDS_PER_SECOND)
+
+
+def plan_for(n_params, m, budget_s=10.0, full=None, kinks=True, seed=0, **sizes):
+    """A ``Plan``: full when ``full`` says so, or (``full=None``) when the estimate fits ``budget_s``.
+
+    ``sizes`` override per_array, directions, columns, sweep_per_array. By default a full plan
+    witnesses the per-example dZ of 64 examples, a sampled one of 8; the sweep takes 3 elements per array.
+    """
+    estimate = estimated_seconds(n_params, m, 4 if kinks else 2)
+    if full is None:
+        full = estimate <= budget_s
+    sizes = {"columns": 64 if full else 8, **sizes}
+    return Plan(full=full, seed=seed, estimate_s=estimate, **sizes)
+
+
+def sample_indices(shape, k, rng):
+    """k flat indices of an array of ``shape``, sorted, without replacement (all when k >= size)."""
+    size = int(np.prod(shape))
+    return range(size) if k >= size else sorted(int(i) for i in rng.choice(size, k, replace=False))
+
+
+def sample(shapes, k, rng):
+    """(name, flat index) pairs: k elements of each parameter array (for the step sweep)."""
+    return [(name, i) for name, s in shapes.items() for i in sample_indices(s, k, rng)]
+
+
+# --- The witness --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Witness:
@@ -72,11 +168,16 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return measure(model, params, X, Y, plan, budget_s, progress, like)
+        return measure_derivatives(model, params, X, Y, plan, budget_s, progress, like)
 
 
-def measure(model, params, X, Y, plan, budget_s, progress, like):
-    """``witness``'s work, under its thread limit."""
+def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
+    """``witness``'s work, under its thread limit: J, the planned elements of every dJ/dtheta, the
+    per-example dZ_l through the biases, and dJ/dtheta . v along the random directions.
+
+    The seeded generator is drawn from in a fixed order (swept elements, sampled elements, examples,
+    directions), so a plan and a seed always measure the same elements.
+    """
     t0 = time.perf_counter()
     module = manual_of(model)
     module.check_inputs(params, X, Y)
@@ -91,6 +192,8 @@ def measure(model, params, X, Y, plan, budget_s, progress, like):
     def f(p):
         return module.loss(p, X, Y)
 
+    # The method: the complex step where the loss is smooth, runs on complex numbers and matches
+    # central differences at the swept elements; else central differences at the swept steps.
     pattern = sign_pattern(module, X, kinks)
     complex_f = None if kinks else usable_complex(module, P, X, Y, notes)
     swept = sample(shapes, plan.sweep_per_array, rng)
@@ -109,6 +212,7 @@ def measure(model, params, X, Y, plan, budget_s, progress, like):
         notes.append(f"kinks in {', '.join(kinks)}: central differences; a stencil that changes the sign "
                      "pattern of those arrays is kink-crossed, counted and left out")
 
+    # Parameter gradients, element by element: NaN and unmasked where not measured or kink-crossed.
     grads, masks, counts = {}, {}, {}
     chosen = {k: (range(int(np.prod(s))) if plan.full else sample_indices(s, plan.per_array, rng))
               for k, s in shapes.items()}
@@ -124,6 +228,7 @@ def measure(model, params, X, Y, plan, budget_s, progress, like):
         grads["d" + name], masks["d" + name] = full, mask
         counts["d" + name] = dict(elements=full.size, measured=int(mask.sum()), kink_crossed=int(crossed.sum()))
 
+    # Per-example intermediates that have a bias of their own, on the planned examples.
     names = [q for q in intermediates_of(module) if bias_of(q, shapes)]
     m = X.shape[1]
     columns = range(m) if plan.columns is None else sorted(rng.choice(m, min(m, plan.columns), replace=False))
@@ -133,7 +238,8 @@ def measure(model, params, X, Y, plan, budget_s, progress, like):
         counts[q] = dict(elements=values.size, measured=int(mask.sum()), kink_crossed=int(crossed.sum()))
 
     directions = random_directions(P, plan.directions, rng)
-    estimates, dir_crossed = directional_estimates(f, P, directions, float(np.median(list(steps.values()))), pattern, complex_f)
+    estimates, dir_crossed = directional_estimates(f, P, directions, float(np.median(list(steps.values()))),
+                                                   pattern, complex_f)
     result = Result(SOURCE, f(P), grads, tuple(names), masks, tuple(grads), method_rtol(method))
     return Witness(name_of(model), dtype, result, method, tuple(notes), plan, kinks, counts, steps, steps_sweep,
                    tuple(directions), estimates, dir_crossed, time.perf_counter() - t0, sweep_dtype)
@@ -171,14 +277,3 @@ def complex_agrees(s, notes):
     notes.append(f"smooth: complex step, h = 1e-20; it matches central differences to {gap:.1e} at the "
                  "swept elements")
     return True
-
-
-def sample_indices(shape, k, rng):
-    """k flat indices of an array of ``shape``, sorted, without replacement (all when k >= size)."""
-    size = int(np.prod(shape))
-    return range(size) if k >= size else sorted(int(i) for i in rng.choice(size, k, replace=False))
-
-
-def sample(shapes, k, rng):
-    """(name, flat index) pairs: k elements of each parameter array (for the step sweep)."""
-    return [(name, i) for name, s in shapes.items() for i in sample_indices(s, k, rng)]

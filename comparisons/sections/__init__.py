@@ -14,27 +14,28 @@ shown as failed, with its error, and the rest of the report is still written.
 import importlib
 from dataclasses import dataclass
 
-import pandas as pd
-
-# name -> (module under comparisons.sections, function): what a catalogue entry's ``extras`` may name.
-# The witness's section is not here: the report builds it from the witness results it already has.
+# name -> (module under comparisons.sections, its function, what it needs of the manual model beyond
+# the contract; comparisons.model_contract checks that when the catalogue loads). The witness's section
+# is not here: the report builds it from the witness results it already has.
 EXTRAS = {
-    "hessian": ("hessian", "hessian_section"),
-    "closed_form": ("closed_form", "closed_form_section"),
-    "newton": ("newton_steps", "newton_sections"),
-    "per_example": ("per_example", "per_example_section"),
+    "hessian": ("hessian", "hessian_section", ("hessian",)),
+    "closed_form": ("closed_form", "closed_form_section", ("lam",)),
+    "newton": ("newton_steps", "newton_sections", ("hessian", "lam")),
+    "per_example": ("per_example", "per_example_section", ("backward_per_example",)),
 }
 
 
 @dataclass(frozen=True)
 class Section:
-    """A titled table with a sentence or two of explanation; ``ok`` is its verdict."""
+    """A titled table with a sentence or two of explanation; ``ok`` is its verdict; ``failed`` the
+    internal error that kept it from being computed ("" when it was)."""
 
     model: str
     title: str
-    table: pd.DataFrame
+    table: object        # a pandas DataFrame (pandas is imported by the sections, not by the catalogue)
     text: str = ""
     ok: bool = True
+    failed: str = ""
 
     @property
     def slug(self):
@@ -53,5 +54,5 @@ def check_names(names):
 def build(name, model, dtypes, seed):
     """The sections ``name`` adds for ``model``: its module imported now, its function called."""
     check_names([name])
-    module, function = EXTRAS[name]
+    module, function, _ = EXTRAS[name]
     return getattr(importlib.import_module(f"comparisons.sections.{module}"), function)(model, dtypes, seed)

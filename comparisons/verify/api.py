@@ -2,27 +2,103 @@
 ``Verification``, a result that renders as a table (terminal, notebook, Markdown, CSV) and says
 whether it passed.
 
+The person's numbers on each batch (``calls.make_cases``) are checked against references computed
+on the same batch: PyTorch and JAX autograd (through ``comparisons.sources.run_all``) and, where it
+is installed, the numerical witness (``comparisons.numerical``). An extra reference is one entry in
+``EXTRA``: a name, a test of whether it can run here, and a function
+``(model, params, X, Y, full=False) -> (Result, details)``.
+
 Could not be checked (the code does not import, lacks a function, raises or returns the wrong
 things on the typical batch, runs too long): ``CannotVerify``, whose message names the function
 and what was expected. A function that fails only on a later batch (say, a batch without label 9)
 is a wrong derivation: it shows as a ``FAILS`` row.
 """
 
+import importlib.util
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from comparisons import catalogue
-from comparisons.verify import references
-from comparisons.verify.calls import Failure
-from comparisons.verify.cases import make_cases
+from comparisons.agreement import Result
+from comparisons.sources import run_all
+from comparisons.verify.calls import CannotVerify, Failure, make_cases
 from comparisons.verify.diagnose import failure_hint
-from comparisons.verify.errors import CannotVerify
-from comparisons.verify.render import Verification
-from comparisons.verify.run import DEFAULT_TIMEOUT, run_user
-from comparisons.verify.table import check_case
+from comparisons.verify.isolation import DEFAULT_TIMEOUT, run_user
+from comparisons.verify.verification import AUTOGRAD, Verification, check_case
 
-__all__ = ["verify", "Verification"]
+# --- The references ------------------------------------------------------------------------------
+
+
+def witness_installed():
+    """Whether the numerical witness is installed here."""
+    return importlib.util.find_spec("comparisons.numerical") is not None
+
+
+def run_witness(model, params, X, Y, full=False):
+    """The numerical witness on one batch: (its ``Result``, source "numerical"; the ``Witness`` with
+    everything it measured).
+
+    By default it measures a seeded sample of each parameter array (32 elements, every bias element
+    of the models here), the per-example dZ of a few examples and a few random directions: a second
+    opinion independent of autograd that costs well under a second. ``full=True`` measures every
+    element, which takes seconds to minutes on the larger models.
+    """
+    from comparisons.numerical import plan_for, witness
+
+    n = sum(int(np.size(v)) for v in params.values())
+    plan = plan_for(n, X.shape[1], full=full, kinks=bool(getattr(model.manual, "KINKS", ())))
+    w = witness(model, params, X, Y, plan=plan)
+    return w.result, w
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A reference besides autograd: ``ready()`` says whether it can run here; ``run(model, params,
+    X, Y, full=False)`` returns (its ``Result``, what else it measured)."""
+
+    ready: object
+    run: object
+
+
+EXTRA = {"numerical": Extra(witness_installed, run_witness)}
+
+
+@dataclass(frozen=True)
+class References:
+    """manual: the catalogue's own derivation (backward order; not a reference a verdict rests on);
+    results: {name: Result}; details: {name: what an extra reference measured besides (the Witness)};
+    forward: the catalogue's forward values (Z1, A1, ...) on the batch."""
+
+    manual: Result
+    results: dict
+    details: dict = field(default_factory=dict)
+    forward: dict = field(default_factory=dict)
+
+
+def available():
+    """Every reference that can run here: torch, jax, then each extra that is ready."""
+    return AUTOGRAD + tuple(name for name, extra in EXTRA.items() if extra.ready())
+
+
+def references(model, case, names, full=False):
+    """``References`` on ``case`` from each of ``names``; ``full`` asks extras to measure every element."""
+    unknown = [n for n in names if n not in AUTOGRAD + tuple(EXTRA)]
+    if unknown:
+        raise ValueError(f"unknown reference {unknown[0]!r}; expected one of {', '.join(AUTOGRAD + tuple(EXTRA))}")
+    out = run_all(model, case.params, case.X, case.Y, sources=("manual",) + tuple(n for n in names if n in AUTOGRAD))
+    details = {}
+    for name in (n for n in names if n in EXTRA):
+        if not EXTRA[name].ready():
+            raise ValueError(f"reference {name!r} is not installed here; expected one of {', '.join(available())}")
+        out[name], details[name] = EXTRA[name].run(model, case.params, case.X, case.Y, full=full)
+    _, forward = model.manual.forward(case.params, case.X)
+    return References(out.pop("manual"), out, details, forward)
+
+
+# --- The one call ------------------------------------------------------------------------------------
 
 
 def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float64", cases=None,
@@ -32,9 +108,10 @@ def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float6
 
     target:  ``"PATH.py"``, ``"package.module"``, either with ``":function"`` (the backward alone),
              or a module, an object holding the functions, or a backward function itself
-    form:    "auto", "contract" (forward/loss/backward) or "tutorial" (forward_prop/backward_prop)
+    form:    "auto" or a form's name from ``forms.FORMS`` ("contract": forward/loss/backward,
+             "tutorial": forward_prop/backward_prop)
     m, seed, dtype: the typical batch's size, the seed of data and parameters, float64 or float32
-    cases:   names from ``comparisons.verify.cases.CASES`` (default: all that apply to the model)
+    cases:   names from ``calls.CASES`` (default: all that apply to the model)
     against: reference names (default: torch, jax and every extra reference installed)
     full_witness: the numerical witness measures every element (default: a seeded sample)
     timeout: seconds the person's code may run, for code given as a path or module name
@@ -43,7 +120,7 @@ def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float6
     """
     model = catalogue.get(model) if isinstance(model, str) else model
     batches = make_cases(model, m, seed, dtype, cases)
-    names = tuple(against) if against else references.available()
+    names = tuple(against) if against else available()
     outcome = run_user(target, model, batches, form, timeout, isolate)
     first = outcome.runs[batches[0].name]
     if isinstance(first, Failure):
@@ -53,7 +130,7 @@ def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float6
     for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
         key = (model.name, case.name, m, seed, np.dtype(dtype).name, names, full_witness)
         if key not in memo:
-            memo[key] = references.results(model, case, names, full=full_witness)
+            memo[key] = references(model, case, names, full=full_witness)
         found[case.name] = memo[key]
         case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
         rows += case_rows

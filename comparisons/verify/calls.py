@@ -1,19 +1,101 @@
-"""Calling the person's functions: arity checked before the call, exceptions and NumPy warnings
-recorded, and what comes back checked for count and type.
+"""The person's functions called on our batches: the batches, the call, and what comes back.
 
-A problem becomes a ``Failure`` that names the function and what was expected; whether it means
-"could not be checked" (exit 2) or "wrong on this batch" is decided by the caller (``api.py``).
+1. The batches (``Case``), each built to expose a family of mistakes:
+   - ``typical``: the model's built-in data, m examples, its initial parameters (never zero);
+   - ``large-logits``: the same batch with every parameter times ``LARGE``: pre-activations in the
+     hundreds or thousands, where a softmax or sigmoid that does not guard its exp overflows;
+   - ``class-missing`` (one-hot targets only): the typical batch without the examples of the last
+     class, where a one-hot sized by the largest label seen loses a row.
+2. The call (``Caller``): arity checked before it, exceptions and NumPy warnings recorded, and
+   what comes back checked for count and type (``unpack``, ``numbers``, ``mapping``).
+3. What it computed (``UserRun``), or why not: a ``Failure`` names the function and what was
+   expected; whether it means "could not be checked" (``CannotVerify``, exit 2) or "wrong on this
+   batch" is decided by ``verify`` (``api.py``). A message may end with a short excerpt of the
+   person's own traceback, never a traceback alone.
+
+This module is light (NumPy only): the child process that runs a person's code unpickles the
+batches and imports it.
 """
 
 import inspect
 import linecache
+import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from comparisons.verify.errors import excerpt, one_line
+# --- 1. The batches ------------------------------------------------------------------------------
+
+CASES = ("typical", "large-logits", "class-missing")
+LARGE = 20.0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One batch: ``params``, ``X`` (n_x, m), ``Y`` (n_y, m), and what it is, in words."""
+
+    name: str
+    description: str
+    params: dict
+    X: np.ndarray
+    Y: np.ndarray
+
+    @property
+    def m(self):
+        return self.X.shape[1]
+
+
+def make_cases(model, m=64, seed=0, dtype="float64", names=None):
+    """The ``Case``s named in ``names`` (default: every one that applies to ``model``), in ``CASES`` order."""
+    names = CASES if names is None else tuple(names)
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        raise ValueError(f"unknown case {unknown[0]!r}; expected one of {', '.join(CASES)}")
+    dtype = np.dtype(dtype)
+    data = model.data(m, seed, dtype)
+    params = model.init_params(seed, dtype)
+    typical = Case("typical", f"{data.description}; m = {data.X.shape[1]}", params, data.X, data.Y)
+    make = {"typical": lambda: typical, "large-logits": lambda: large_logits(model, typical),
+            "class-missing": lambda: class_missing(typical)}
+    cases = [make[n]() for n in CASES if n in names]
+    return [c for c in cases if c is not None]
+
+
+def large_logits(model, typical):
+    """The typical batch with every parameter times ``LARGE``; says how large the last Z gets."""
+    params = {k: v * np.asarray(LARGE, v.dtype) for k, v in typical.params.items()}
+    _, cache = model.manual.forward(params, typical.X)
+    last = [k for k in cache if k.startswith("Z")][-1:]
+    size = f" (max |{last[0]}| = {np.max(np.abs(cache[last[0]])):,.0f})" if last else ""
+    return Case("large-logits", f"the typical batch with every parameter x {LARGE:g}{size}",
+                params, typical.X, typical.Y)
+
+
+def class_missing(typical):
+    """The typical batch without its examples of the last class; None unless Y is one-hot."""
+    Y = typical.Y
+    one_hot = Y.shape[0] > 1 and np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=0) == 1)
+    if not one_hot:
+        return None
+    last = Y.shape[0] - 1
+    keep = Y[last] == 0
+    if keep.all() or not keep.any():
+        return None
+    return Case("class-missing", f"the typical batch without its {int((~keep).sum())} examples of class "
+                f"{last} (m = {int(keep.sum())}): no label {last} in the batch",
+                typical.params, typical.X[:, keep], Y[:, keep])
+
+
+# --- 2. Calling, and what goes wrong -------------------------------------------------------------
+
+OURS = str(Path(__file__).parent)   # frames in comparisons/verify are ours, not the person's
+
+
+class CannotVerify(ValueError):
+    """The code could not be checked: it does not import, lacks a function, raises, returns the
+    wrong number or kind of things, or runs past the time limit. ``str(e)`` is the whole message."""
 
 
 @dataclass(frozen=True)
@@ -28,11 +110,24 @@ class Failure:
 
 
 class Failed(Exception):
-    """Carries a ``Failure`` out of an adapter."""
+    """Carries a ``Failure`` out of a form's ``run``."""
 
     def __init__(self, failure):
         super().__init__(failure.message)
         self.failure = failure
+
+
+def one_line(error):
+    """``ValueError: what it said``, on one line."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def excerpt(error, lines=3):
+    """The last ``lines`` frames of ``error``'s traceback outside comparisons/verify, then its type and message."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(OURS)]
+    text = "".join(traceback.format_list(frames[-lines:])) + f"{type(error).__name__}: {error}"
+    return "\n".join("    " + line for line in text.rstrip().splitlines())
 
 
 class Caller:
@@ -49,7 +144,8 @@ class Caller:
         check_arity(name, fn, len(args), expected)
         if self.status:
             self.status.write_text(f"running {name} on the {batch} batch")
-        with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        with warnings.catch_warnings(record=True) as caught, \
+                np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             warnings.simplefilter("always")
             try:
                 out = fn(*args)
@@ -79,6 +175,23 @@ def describe(warning):
     line = linecache.getline(warning.filename, warning.lineno).strip()
     return (f"{warning.category.__name__}: {warning.message} "
             f"({Path(warning.filename).name}:{warning.lineno}: {line})")
+
+
+# --- 3. What comes back ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserRun:
+    """What the person's code computed on one batch, in the derivation's names.
+
+    forward: forward values it returned ({"Z1": ..., "A2": ...}), empty if it used the catalogue's;
+    loss: its J, or None when it has no loss function; grads: {"dW1": ..., "dZ2": ...};
+    warnings: NumPy warnings its calls raised, as text."""
+
+    forward: dict = field(default_factory=dict)
+    loss: float = None
+    grads: dict = field(default_factory=dict)
+    warnings: tuple = ()
 
 
 def unpack(name, value, names, expected):

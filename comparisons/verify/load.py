@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from comparisons.verify.errors import CannotVerify, excerpt, one_line
+from comparisons.verify.calls import CannotVerify, excerpt, one_line
 
 EXPECTED = ("a Python file or module defining backward(params, cache, X, Y) (the project's contract) "
             "or backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y) (the tutorial's)")

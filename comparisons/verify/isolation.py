@@ -2,8 +2,15 @@
 a path or module name), or here (for functions and modules handed over from Python).
 
 The child imports the code itself, so an import that hangs, exits or crashes the interpreter is
-stopped or reported like any other failure; it writes what it is doing to a status file, which
-names the function that was running when the time limit struck.
+stopped or reported like any other failure. The two processes speak through three files:
+
+    request   pickled {target, model name, cases, form}, written by the parent
+    response  pickled {"outcome": Outcome} or {"error": CannotVerify's message}, written by the child
+    status    what the child is doing ("importing mine.py", "running backward_prop on the typical
+              batch"), rewritten before each step: it names the step a time limit stopped
+
+What the person's code prints is the child's own output, which the parent discards (the last lines
+of its stderr are shown only when the child dies without an answer).
 """
 
 import os
@@ -16,18 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from comparisons import catalogue
-from comparisons.verify import forms
-from comparisons.verify.calls import Caller, Failed
-from comparisons.verify.errors import CannotVerify
+from comparisons.verify.calls import CannotVerify, Caller, Failed
+from comparisons.verify.forms import detect
 from comparisons.verify.load import IMPORT_TIME, check_file, file_of, load, split_target
 
 DEFAULT_TIMEOUT = 30.0
+# The child's program: ``python -c CHILD REQUEST RESPONSE STATUS``. It imports this module by its
+# name (``-m`` would run it as ``__main__``, and the Outcome it pickles would not unpickle here).
+CHILD = "import sys; from comparisons.verify.isolation import child; child(*sys.argv[1:4])"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """origin: the code, in words; form: "contract" or "tutorial"; functions: the ones called;
-    runs: {case name: UserRun or calls.Failure}."""
+    """origin: the code, in words; form: the form's name ("contract", "tutorial"); functions: the
+    ones called; runs: {case name: calls.UserRun or calls.Failure}."""
 
     origin: str
     form: str
@@ -50,14 +59,14 @@ def run_here(target, model_name, cases, form="auto", status=None):
     if status:
         Path(status).write_text(f"importing {target}")
     code = load(target)
-    adapter = forms.adapter(code, model, form)
+    reader = detect(code, model, form)
     runs = {}
     for case in cases:
         try:
-            runs[case.name] = adapter.run(case, Caller(status), expected_shapes(model, case))
+            runs[case.name] = reader.run(case, Caller(status), expected_shapes(model, case))
         except Failed as failed:
             runs[case.name] = failed.failure
-    return Outcome(code.origin, adapter.form, adapter.functions, runs)
+    return Outcome(code.origin, reader.name, reader.functions, runs)
 
 
 def expected_shapes(model, case):
@@ -77,19 +86,18 @@ def run_isolated(target, model_name, cases, form, timeout):
         request, response, status = (Path(tmp) / n for n in ("request.pkl", "response.pkl", "status.txt"))
         request.write_bytes(pickle.dumps(dict(target=target, model=model_name, cases=cases, form=form)))
         env = {**os.environ, "MPLBACKEND": "Agg"}
-        child = subprocess.Popen([sys.executable, "-m", "comparisons.verify.child", str(request),
-                                  str(response), str(status)], stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                 start_new_session=True)
+        process = subprocess.Popen([sys.executable, "-c", CHILD, str(request), str(response), str(status)],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env=env, start_new_session=True)
         try:
-            _, err = child.communicate(timeout=timeout)
+            _, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)   # the child's own process group, started above
-            child.communicate()
+            os.killpg(process.pid, signal.SIGKILL)   # the child's own process group, started above
+            process.communicate()
             raise CannotVerify(timeout_message(target, timeout, status)) from None
         if not response.is_file():
             tail = "\n".join("    " + line for line in err.decode(errors="replace").strip().splitlines()[-5:])
-            raise CannotVerify(f"checking {target} stopped without an answer (exit status {child.returncode}) "
+            raise CannotVerify(f"checking {target} stopped without an answer (exit status {process.returncode}) "
                                f"while {read(status) or 'starting'}\n{tail}")
         answer = pickle.loads(response.read_bytes())
     if "error" in answer:
@@ -97,7 +105,18 @@ def run_isolated(target, model_name, cases, form, timeout):
     return answer["outcome"]
 
 
+def child(request, response, status):
+    """The child process: read the request, ``run_here``, write the answer."""
+    job = pickle.loads(Path(request).read_bytes())
+    try:
+        answer = {"outcome": run_here(job["target"], job["model"], job["cases"], job["form"], status)}
+    except CannotVerify as e:
+        answer = {"error": str(e)}
+    Path(response).write_bytes(pickle.dumps(answer))
+
+
 def timeout_message(target, timeout, status):
+    """What was running when the time limit struck, and the likely reason."""
     doing = read(status) or f"starting Python for {target}"
     hint = IMPORT_TIME if doing.startswith("importing") else (
         "an endless loop? Each function is called once per batch on a few dozen examples, which takes "
@@ -106,6 +125,7 @@ def timeout_message(target, timeout, status):
 
 
 def read(path):
+    """The text of ``path``, stripped; empty when it cannot be read."""
     try:
         return Path(path).read_text().strip()
     except OSError:

@@ -1,0 +1,120 @@
+"""What each ``handgrad`` command does, once ``comparisons.cli`` has parsed its options.
+
+Each function takes the parsed ``args`` and returns the exit status (see ``comparisons.cli``). Every
+command that writes files checks its output folder before any long work, and writes all its files at
+once or none (``comparisons.writing``). Each imports only what it uses, so ``handgrad models`` does not
+start PyTorch or JAX.
+"""
+
+import sys
+
+from comparisons import BadInput, catalogue
+from comparisons.writing import check_out_dir, write_files
+
+
+def progress_shown():
+    """Progress bars go to a terminal only: a log file or a pipe gets the tables alone."""
+    return sys.stderr.isatty()
+
+
+def wrote(paths):
+    print(f"\nwrote {', '.join(str(p) for p in paths)}")
+
+
+def report(args):
+    """Agreement (and speed) for catalogue models; 1 if any derivation disagrees, 3 if a section failed."""
+    from comparisons import report as reports
+
+    check_out_dir(args.out)
+    models = [catalogue.get(name) for name in (args.model or catalogue.CATALOGUE)]
+    result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
+                           speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
+                           threads=args.threads, progress=progress_shown(), witness=not args.no_witness)
+    print(reports.render_terminal(result))
+    wrote(write_files(args.out, reports.files(result)))
+    return reports.exit_status(result)
+
+
+def models(args):
+    """The catalogue: names, parameter counts and shapes, speed batch, summary."""
+    import pandas as pd
+
+    table = pd.DataFrame([dict(name=m.name, parameters=m.n_params(), shapes=m.sizes(), speed_m=m.speed_m,
+                               summary=m.summary) for m in catalogue.CATALOGUE.values()])
+    print(table.to_string(index=False))
+    return 0
+
+
+def check(args):
+    """The numerical witness alone against a model's manual derivation: every convention's score, the
+    kink-crossed counts, random directions, the first wrong quantity in backward order, blind spots."""
+    import numpy as np
+
+    from comparisons.numerical import check_report, plan_for
+
+    if args.out:
+        check_out_dir(args.out)
+    model = catalogue.get(args.model)
+    dtype = np.dtype(args.dtype)
+    data = model.data(args.m, args.seed, dtype)
+    params = model.init_params(args.seed, dtype)
+    sizes = dict(directions=args.directions, **({"per_array": args.sample} if args.sample else {}))
+    full = True if args.full else False if args.sample else None   # None: every element if the budget allows
+    plan = plan_for(model.n_params(), args.m, args.budget, full=full, kinks=bool(model.manual.KINKS),
+                    seed=args.seed, **sizes)
+    text, files, ok = check_report(model, params, data, plan, blind=not args.no_blind_spots,
+                                   progress=progress_shown())
+    print(text)
+    if args.out:
+        wrote(write_files(args.out, files))
+    return 0 if ok else 1
+
+
+def verify(args):
+    """A person's own derivation against PyTorch, JAX and the witness; 2 when it cannot be checked."""
+    from comparisons.verify import CannotVerify, verify as run_verify
+
+    if args.out:
+        check_out_dir(args.out)
+    try:
+        result = run_verify(args.target, args.model, form=args.form, m=args.m, seed=args.seed, dtype=args.dtype,
+                            cases=args.case, against=args.against, full_witness=args.full_witness,
+                            timeout=args.timeout, progress=progress_shown())
+    except CannotVerify as e:
+        print(f"handgrad verify: could not check {args.target}: {e}", file=sys.stderr)
+        return 2
+    print(result.render())
+    if args.out:
+        wrote(write_files(args.out, result.files()))
+    return result.exit_status
+
+
+def mistakes(args):
+    """The gallery of classic mistakes, each planted and caught, and look-alikes that are right;
+    1 when a mistake goes uncaught or a look-alike fails."""
+    from comparisons.mistakes import exhibit
+
+    check_out_dir(args.out)
+    gallery = exhibit.run(m=args.m, seed=args.seed, progress=progress_shown())
+    print(exhibit.render_terminal(gallery))
+    wrote(write_files(args.out, exhibit.files(gallery)))
+    return 0 if gallery.ok else 1
+
+
+def bench(args):
+    """Timing tables, the machine's floor, peak memory and scaling sweeps for one model."""
+    from comparisons import bench as speed
+
+    check_out_dir(args.out)
+    model = catalogue.get(args.model)
+    if args.sweep_width and not speed.has_width(model):
+        raise BadInput(f"--sweep-width: model {model.name} has no hidden width; expected a network model")
+    widths = speed.WIDTH_SWEEP if args.sweep_width is None else args.sweep_width
+    result = speed.run_bench(model, m=args.m, dtypes=tuple(args.dtype or ("float32", "float64")),
+                             kinds=tuple(args.kind or speed.KINDS), backends=args.backend, ms=args.sweep_m,
+                             widths=widths, width_m=args.width_m, repeats=args.repeats, warmup=args.warmup,
+                             threads=args.threads, seed=args.seed, with_memory=not args.no_memory,
+                             progress=None if progress_shown() else False)
+    print(speed.terminal(result))
+    wrote(write_files(args.out, speed.files(result)))
+    return 0

@@ -1,0 +1,282 @@
+"""The person's numbers against the references, and ``Verification``, the result of ``verify``.
+
+On each batch (``check_case``) there are two kinds of rows:
+
+- long rows, one per quantity and reference, from ``comparisons.agreement.compare`` (forward values
+  against the catalogue's NumPy forward pass, with ``compare_arrays``);
+- summary rows, one per quantity: max_rel against each reference (a column each), the worst
+  verdict over them and a one-line diagnosis (``diagnose.py``) unless it passes.
+
+Quantities come in the derivation's order: forward values, the loss J, then the gradients in the
+order the backward pass computes them, so the first wrong row is where a mistake first shows.
+
+``Verification`` holds both tables and renders them on a terminal, in a notebook (HTML), in
+Markdown and CSV, with the verdict, the first wrong quantity, and the notes that explain it; the
+metric's sentence and the tolerance's reason are quoted from ``comparisons.agreement``.
+"""
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, METRIC, MISSING, NON_FINITE, NOT_MEASURED, \
+    PASSING, PER_EXAMPLE, SHAPE_MISMATCH, WHY, Result, compare, compare_arrays, rtol_for
+from comparisons.verify.calls import Failure, UserRun
+from comparisons.verify.diagnose import Context, diagnose, failure_hint
+
+AUTOGRAD = ("torch", "jax")   # the references a diagnosis rests on; the others are second opinions
+FAILS = "FAILS"               # a function raised or returned the wrong things on this batch
+FORWARD = "forward"
+LOSS = "loss"
+WORST = (FAILS, MISSING, SHAPE_MISMATCH, NON_FINITE, LOSS_MISMATCH, DISAGREE)
+FORWARD_REFERENCE = "forward"   # the catalogue's NumPy forward pass, the reference of forward values
+
+# --- The rows of one batch -----------------------------------------------------------------------
+
+
+def check_case(model, case, run, refs, dtype):
+    """(long rows, summary rows) for ``case``; ``run`` is the person's UserRun or a Failure, ``refs``
+    the ``api.References`` on the same batch."""
+    if isinstance(run, Failure):
+        return failure_rows(model, case, run, dtype)
+    forward = refs.forward
+    rows = forward_rows(model, case, run, forward, dtype) + gradient_rows(model, case, run, refs.results, dtype)
+    order = [*forward, "J", *refs.manual.grads]
+    quantities = sorted({r["quantity"] for r in rows}, key=lambda q: order.index(q) if q in order else len(order))
+    summary = [summarise(model, case, run, q, [r for r in rows if r["quantity"] == q], refs.results, forward)
+               for q in quantities]
+    return rows, carried(summary)
+
+
+def forward_rows(model, case, run, forward, dtype):
+    """The person's forward values against the catalogue's forward pass (rows of ``compare_arrays``)."""
+    rtol = rtol_for(dtype)
+    return [dict(case=case.name, kind=FORWARD, reference=FORWARD_REFERENCE, model=model.name, quantity=k,
+                 scaling=FORWARD, dtype=np.dtype(dtype).name, pair="yours vs NumPy forward",
+                 shape_a=str(np.shape(run.forward[k])), shape_b=str(np.shape(v)),
+                 **dict(zip(("shape_ok", "max_abs", "max_rel", "verdict"),
+                            compare_arrays(run.forward[k], v, rtol))), rtol=rtol)
+            for k, v in forward.items() if k in run.forward]
+
+
+def gradient_rows(model, case, run, refs, dtype):
+    """``compare`` rows of the person's loss and gradients against each reference. Left out: J when
+    the code has no loss, intermediates it does not return, and quantities a reference lacks."""
+    intermediates = model.intermediates
+    yours = Result("yours", np.nan if run.loss is None else run.loss, run.grads, intermediates)
+    rows = []
+    for name, reference in refs.items():
+        for r in compare(yours, reference, model.name, dtype):
+            if r["quantity"] == "J" and run.loss is None:
+                continue
+            if r["verdict"] == MISSING and (r["shape_b"] == "-" or r["quantity"] in intermediates):
+                continue
+            rows.append(dict(case=case.name, kind=LOSS if r["quantity"] == "J" else r["scaling"],
+                             reference=name, **r))
+    return rows
+
+
+def summarise(model, case, run, quantity, rows, refs, forward):
+    """One summary row: max_rel against each reference (a column each), the worst verdict over them
+    (``not measured`` only when no reference measured it), and a diagnosis unless it passes."""
+    bad = [r for r in rows if r["verdict"] not in PASSING]
+    measured = AGREE if any(r["verdict"] == AGREE for r in rows) else NOT_MEASURED
+    verdict = min((r["verdict"] for r in bad), key=WORST.index, default=measured)
+    mine = run.forward.get(quantity) if rows[0]["kind"] == FORWARD else (
+        run.loss if quantity == "J" else run.grads.get(quantity))
+    row = dict(case=case.name, quantity=quantity, kind=rows[0]["kind"], shape=rows[0]["shape_a"],
+               expected=rows[0]["shape_b"], **{r["reference"]: r["max_rel"] for r in rows}, verdict=verdict,
+               diagnosis="")
+    if not bad:
+        return row
+    first = bad[0]
+    if first["verdict"] == MISSING:
+        row["diagnosis"] = missing(quantity, run)
+        return row
+    source = refs.get(first["reference"])
+    expected = forward[quantity] if first["kind"] == FORWARD else (
+        source.loss if quantity == "J" else source.grads[quantity])
+    if first["kind"] != FORWARD and not any(r["reference"] in AUTOGRAD for r in bad):
+        row["diagnosis"] = (f"agrees with autograd but not with the {first['reference']} reference "
+                            f"(max relative error {first['max_rel']:.1e})")
+        return row
+    ctx = Context(quantity, case.m, case.params, model.config.get("lam"), forward,
+                  dict(source.grads) if source else {}, run.warnings)
+    row["diagnosis"] = diagnose(mine, expected, ctx)
+    return row
+
+
+def carried(summary):
+    """NaN/inf rows after the first in a batch say where it came from, instead of repeating its diagnosis."""
+    first = next((r["quantity"] for r in summary if r["verdict"] == NON_FINITE), None)
+    for r in summary:
+        if r["verdict"] == NON_FINITE and r["quantity"] != first:
+            r["diagnosis"] = f"{r['diagnosis'].split(':')[0]}, carried from {first}"
+    return summary
+
+
+def missing(quantity, run):
+    """Why a parameter gradient is missing: not returned, or returned under another name."""
+    plain = quantity[1:]
+    if plain in run.grads:
+        return f"not returned: found {plain!r}; expected the key {quantity!r}"
+    return f"not returned: the backward pass must return {quantity}"
+
+
+def failure_rows(model, case, failure, dtype):
+    """One row for a function that failed on this batch (after passing the typical one)."""
+    hint = failure_hint(case.Y)
+    text = failure.message.splitlines()[0] + (f": {hint}" if hint else "")
+    long = dict(case=case.name, kind="call", reference="-", model=model.name, quantity=failure.function,
+                scaling="call", dtype=np.dtype(dtype).name, pair="-", shape_a="-", shape_b="-",
+                shape_ok=False, max_abs=np.nan, max_rel=np.nan, rtol=rtol_for(dtype), verdict=FAILS)
+    summary = dict(case=case.name, quantity=failure.function, kind="call", shape="-", expected="-",
+                   verdict=FAILS, diagnosis=text)
+    return [long], [summary]
+
+
+# --- The result -----------------------------------------------------------------------------------
+
+FIRST, LAST = ["case", "quantity", "kind", "shape", "expected"], ["verdict", "diagnosis"]
+
+
+@dataclass
+class Verification:
+    """model, the person's code (``outcome``: origin, form, functions, runs), the batches, the
+    references' names, dtype; ``rows``: every comparison (one per quantity and reference);
+    ``table``: one row per batch and quantity with its verdict and diagnosis; ``references``:
+    {batch name: api.References}, what the references computed."""
+
+    model: str
+    outcome: object
+    cases: list
+    against: tuple
+    dtype: str
+    rows: pd.DataFrame
+    table: pd.DataFrame
+    intermediates: tuple = ()
+    references: dict = field(default_factory=dict)
+
+    @property
+    def passed(self):
+        """No summary row fails (every verdict ``agree``, or ``not measured``)."""
+        return bool(self.table["verdict"].isin(PASSING).all())
+
+    @property
+    def exit_status(self):
+        """0 when every quantity passes, 1 otherwise (2, could not be checked, is ``CannotVerify``)."""
+        return 0 if self.passed else 1
+
+    def failures(self):
+        """The summary rows that fail."""
+        return self.table[~self.table["verdict"].isin(PASSING)].reset_index(drop=True)
+
+    @property
+    def first_wrong(self):
+        """The first summary row that fails (batches in order, quantities in backward order), or None."""
+        bad = self.failures()
+        return None if bad.empty else bad.iloc[0].to_dict()
+
+    def reference_columns(self):
+        """The columns of max_rel against each reference, in the order checked (forward last)."""
+        return [c for c in self.table.columns if c not in FIRST + LAST]
+
+    def shown(self, table=None):
+        """A table for reading: each reference's max_rel to two digits, '-' where there is none."""
+        table = self.table if table is None else table
+        view = table[FIRST + self.reference_columns() + LAST].copy()
+        for c in self.reference_columns():
+            view[c] = view[c].map(lambda x: "-" if pd.isna(x) else f"{x:.1e}")
+        return view
+
+    def verdict(self):
+        """One line: agrees, or how many rows disagree and the first wrong quantity with its diagnosis."""
+        against = ", ".join(self.against)
+        if self.passed:
+            unmeasured = int((self.table["verdict"] == NOT_MEASURED).sum())
+            return (f"VERDICT: agrees. Every quantity matches {against} on {len(self.cases)} batch(es) "
+                    f"({', '.join(c.name for c in self.cases)})"
+                    + (f", except {unmeasured} row(s) {NOT_MEASURED}" if unmeasured else "") + ".")
+        first = self.first_wrong
+        return (f"VERDICT: disagrees in {len(self.failures())} row(s). First wrong: {first['quantity']} on "
+                f"the {first['case']} batch ({first['verdict']}): {first['diagnosis']}")
+
+    def notes(self):
+        """The sentences that explain the table."""
+        o = self.outcome
+        lines = [f"- Checked: {o.origin}, {o.form} form ({', '.join(o.functions)}), as model {self.model}, "
+                 f"{self.dtype}, against {', '.join(self.against)}; forward values against the catalogue's "
+                 f"NumPy forward pass."]
+        lines += [f"- Batch {c.name}: {c.description}." for c in self.cases]
+        lines.append(f"- Intermediates (dZ, dA) are per example, `{PER_EXAMPLE}` of autograd's gradient of "
+                     f"the mean loss J; parameter gradients are dJ/dθ.")
+        checked = self.rows[self.rows["reference"] != "-"] if not self.rows.empty else self.rows
+        rtols = checked.groupby("reference", sort=False)["rtol"].max() if not checked.empty else pd.Series()
+        limits = "; ".join(f"{rtol:.0e} against {', '.join(refs.index)}"
+                           for rtol, refs in rtols.groupby(rtols, sort=False))
+        lines.append(f"- Columns {', '.join(self.reference_columns())}: yours against each reference"
+                     + (" (forward: the catalogue's NumPy forward pass)" if FORWARD_REFERENCE in rtols else "")
+                     + f". {METRIC} Here rtol is {limits}. {self.dtype}: {WHY[self.dtype]}.")
+        if "numerical" in rtols:
+            lines.append("- The numerical witness measures a sample of each array by finite differences or "
+                         "complex step, held to its method's tolerance (comparisons/agreement.py).")
+        lines += self.witness_localisation()
+        runs = [r for r in o.runs.values() if isinstance(r, UserRun)]
+        if runs:
+            skipped = [q for q in self.intermediates if q not in runs[0].grads]
+            if skipped:
+                lines.append(f"- Not returned, so not checked (intermediates are optional): {', '.join(skipped)}.")
+            known = set(self.rows["quantity"]) if not self.rows.empty else set()
+            extra = [q for q in runs[0].grads if q not in known]
+            if extra:
+                lines.append(f"- Not checked (no such quantity in {self.model}): {', '.join(extra)}.")
+            warned = list(dict.fromkeys(w for r in runs for w in r.warnings))[:3]
+            lines += [f"- NumPy warned: {w}" for w in warned]
+        return "\n".join(lines)
+
+    def witness_localisation(self):
+        """The numerical witness's own account (``comparisons.numerical.localize``) of the first wrong
+        line on the first batch that disagrees: a second opinion that names unwitnessed lines."""
+        first = self.first_wrong
+        if first is None or "numerical" not in self.against or first["kind"] == "call":
+            return []
+        from comparisons.numerical import localize
+
+        rows = self.rows[(self.rows["case"] == first["case"]) & (self.rows["reference"] == "numerical")]
+        order = list(self.references[first["case"]].manual.grads)
+        return [f"- Numerical witness on the {first['case']} batch: "
+                f"{localize(rows.to_dict('records'), order).sentence()}"]
+
+    def render(self):
+        """The text for a terminal."""
+        return f"{text_table(self.shown())}\n\n{self.notes()}\n\n{self.verdict()}"
+
+    __repr__ = render
+
+    def _repr_html_(self):
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        return (self.shown().to_html(index=False) + f"<p style='color:{colour}'><b>{html.escape(self.verdict())}"
+                f"</b></p><pre>{html.escape(self.notes())}</pre>")
+
+    def markdown(self):
+        return (f"# Verification of {self.outcome.origin} as {self.model}\n\n"
+                + self.shown().to_markdown(index=False) + f"\n\n{self.notes()}\n\n**{self.verdict()}**\n")
+
+    def files(self):
+        """{file name: text} for ``comparisons.writing.write_files``."""
+        return {"verify.md": self.markdown(), "verify.csv": self.table.to_csv(index=False),
+                "verify-comparisons.csv": self.rows.to_csv(index=False)}
+
+    def failure_message(self):
+        """The failing rows as a table and the verdict: the pytest plugin's assertion message."""
+        return f"{self.verdict()}\n\n{text_table(self.shown(self.failures()))}"
+
+
+def text_table(view, width=72):
+    """A plain-text table with the diagnosis column wrapped at ``width`` characters."""
+    widths = [width if c == "diagnosis" else None for c in view.columns]
+    return tabulate(view, headers="keys", tablefmt="simple", showindex=False, disable_numparse=True,
+                    maxcolwidths=widths)
