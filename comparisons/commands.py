@@ -36,12 +36,22 @@ def report(args):
 
 
 def models(args):
-    """The catalogue: names, parameter counts and shapes, speed batch, summary."""
+    """The catalogue: names, parameter counts and shapes, speed batch; then each summary, wrapped to the
+    terminal's width (COLUMNS or the tty's) so no line runs past it."""
+    import shutil
+    import textwrap
+
     import pandas as pd
 
-    table = pd.DataFrame([dict(name=m.name, parameters=m.n_params(), shapes=m.sizes(), speed_m=m.speed_m,
-                               summary=m.summary) for m in catalogue.CATALOGUE.values()])
+    table = pd.DataFrame([dict(name=m.name, parameters=m.n_params(), shapes=m.sizes(), speed_m=m.speed_m)
+                          for m in catalogue.CATALOGUE.values()])
     print(table.to_string(index=False))
+    width = shutil.get_terminal_size().columns
+    indent = " " * (max(map(len, catalogue.CATALOGUE)) + 2)
+    print()
+    for m in catalogue.CATALOGUE.values():
+        print(textwrap.fill(m.summary, width=max(width, 40), initial_indent=f"{m.name}:".ljust(len(indent)),
+                            subsequent_indent=indent))
     return 0
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from manual.activations import sigmoid, softplus
 from manual.mlp_config import check_config
-from manual.validate import check_array, check_finite_through, check_params, check_same_dtype, loss_value
+from manual.validate import check_data, check_finite_through, check_params, checked, loss_value
 
 INTERMEDIATES = ("dZ2", "dA1", "dZ1")
 KINKS = ()             # sigmoid everywhere: smooth
@@ -70,46 +70,44 @@ class CourseNet:
     def check_inputs(self, params, X, Y=None):
         """ValueError naming the array when a shape or dtype is not what the derivation needs."""
         check_params(params, self.param_shapes())
-        check_array("X", X, (self.n_x, None), finite=False)
-        arrays = {**params, "X": X}
-        if Y is not None:
-            check_array("Y", Y, (self.n_y, X.shape[1]))
-            arrays["Y"] = Y
-        check_same_dtype(arrays)
+        check_data(params, X, Y, self.n_x, self.n_y)
 
+    @checked(check_inputs)
     def forward(self, params, X):
         """Forward pass; returns A2 and the cache (Z1, A1, Z2, A2)."""
-        self.check_inputs(params, X)
-        Z1 = params["W1"] @ X + params["b1"]    # Z1 = W1 X + b1        [z2 = Theta1 a1]    (n_h, m)
-        check_finite_through("X", X, (self.n_x, None), Z1)
-        A1 = sigmoid(Z1)                        # A1 = g(Z1)            [a2 = g(z2)]        (n_h, m)
-        Z2 = params["W2"] @ A1 + params["b2"]   # Z2 = W2 A1 + b2       [z3 = Theta2 a2]    (n_y, m)
-        A2 = sigmoid(Z2)                        # A2 = g(Z2)            [a3 = g(z3)]        (n_y, m)
+        W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+        Z1 = W1 @ X + b1             # Z1 = W1 A0 + b1     [z2 = Theta1 a1]                   (n_h, m)
+        check_finite_through(X, Z1)  # a finite Z1 proves a finite X, at n_h/n_x of the scan
+        A1 = sigmoid(Z1)             # A1 = g(Z1)          [a2 = g(z2)]                       (n_h, m)
+        Z2 = W2 @ A1 + b2            # Z2 = W2 A1 + b2     [z3 = Theta2 a2]                   (n_y, m)
+        A2 = sigmoid(Z2)             # A2 = g(Z2)          [a3]: one probability per class    (n_y, m)
         return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
+    @checked(check_inputs)
     def loss(self, params, X, Y):
         """J = 1/m sum_j sum_k [softplus(Z2) - Y Z2] + lambda/(2m) (||W1||^2 + ||W2||^2)."""
-        self.check_inputs(params, X, Y)
+        m, W1, W2 = X.shape[1], params["W1"], params["W2"]
         _, cache = self.forward(params, X)
-        m, Z2 = X.shape[1], cache["Z2"]
-        data = (softplus(Z2) - Y * Z2).sum() / m                                 # 1/m sum_j sum_k BCE
-        penalty = self.lam / (2 * m) * ((params["W1"] ** 2).sum() + (params["W2"] ** 2).sum())
+        Z2 = cache["Z2"]
+        data = (softplus(Z2) - Y * Z2).sum() / m   # -Y log A2 - (1-Y) log(1-A2), from Z2: finite at +-1000
+        penalty = self.lam / (2 * m) * ((W1 ** 2).sum() + (W2 ** 2).sum())  # not Theta's bias column
         return loss_value(data + penalty)
 
+    @checked(check_inputs)
     def backward(self, params, cache, X, Y):
         """Vectorised backward pass, line by line in reverse; every d<name>, keyed in the order computed."""
-        self.check_inputs(params, X, Y)
         m, lam, W1, W2 = X.shape[1], self.lam, params["W1"], params["W2"]
         A1, A2 = cache["A1"], cache["A2"]
-        dZ2 = A2 - Y                                    # dZ2 = A2 - Y                        (n_y, m)
-        dW2 = dZ2 @ A1.T / m + lam / m * W2             # dW2 = 1/m dZ2 A1^T + lambda/m W2    (n_y, n_h)
-        db2 = dZ2.sum(axis=1, keepdims=True) / m        # db2 = 1/m sum_j dZ2                 (n_y, 1)
-        dA1 = W2.T @ dZ2                                # dA1 = W2^T dZ2                      (n_h, m)
-        dZ1 = dA1 * A1 * (1 - A1)                       # dZ1 = dA1 * g'(Z1) = dA1 A1 (1-A1)  (n_h, m)
-        dW1 = dZ1 @ X.T / m + lam / m * W1              # dW1 = 1/m dZ1 X^T + lambda/m W1     (n_h, n_x)
-        db1 = dZ1.sum(axis=1, keepdims=True) / m        # db1 = 1/m sum_j dZ1                 (n_h, 1)
+        dZ2 = A2 - Y                               # sigmoid + cross-entropy: g' cancels 1/(A2 (1-A2)) (n_y, m)
+        dW2 = dZ2 @ A1.T / m + lam / m * W2        # dW2 = 1/m dZ2 A1^T + lambda/m W2              (n_y, n_h)
+        db2 = dZ2.sum(axis=1, keepdims=True) / m   # db2 = 1/m sum_j dZ2: no lambda on a bias      (n_y, 1)
+        dA1 = W2.T @ dZ2                           # dA1 = W2^T dZ2: Theta2^T without the bias row  (n_h, m)
+        dZ1 = dA1 * A1 * (1 - A1)                  # dZ1 = dA1 * g'(Z1), g'(Z1) = A1 (1 - A1)      (n_h, m)
+        dW1 = dZ1 @ X.T / m + lam / m * W1         # dW1 = 1/m dZ1 A0^T + lambda/m W1              (n_h, n_x)
+        db1 = dZ1.sum(axis=1, keepdims=True) / m   # db1 = 1/m sum_j dZ1                           (n_h, 1)
         return {"dZ2": dZ2, "dW2": dW2, "db2": db2, "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
 
+    @checked(check_inputs)
     def backward_per_example(self, params, cache, X, Y):
         """The course's backpropagation: for t = 1..m, forward and backward one example (m = 1),
         accumulating Delta; then dW = 1/m Delta + lambda/m W, db = 1/m Delta_b.
@@ -117,7 +115,6 @@ class CourseNet:
         ``cache`` is not read: as in the course, each example's forward pass is redone in the loop.
         Returns the same keys as ``backward``; dZ2, dA1, dZ1 hold each example's delta as a column.
         """
-        self.check_inputs(params, X, Y)
         m, lam, W1, b1, W2, b2 = X.shape[1], self.lam, params["W1"], params["b1"], params["W2"], params["b2"]
         Delta = {k: np.zeros_like(v) for k, v in params.items()}      # Delta1, Delta_b1, Delta2, Delta_b2
         dZ2, dA1, dZ1 = (np.empty((n, m), X.dtype) for n in (self.n_y, self.n_h, self.n_h))

@@ -12,16 +12,16 @@ Derivation, for one example and then vectorised: L_j = 1/2 (z_j - y_j)^2 gives t
 dz_j = dL_j/dz_j = z_j - y_j, so dZ = Z - Y (1, m), which is m dJ/dZ of the mean loss. From
 z_j = W x_j + b: dJ/dW = 1/m sum_j dz_j x_j^T + lambda/m W = 1/m dZ X^T + lambda/m W, and
 dJ/db = 1/m sum_j dz_j. The closed form is in ``manual/normal_equation.py``.
-"""
 
-from functools import partial
-from types import SimpleNamespace
+The logits Z = W X + b, the input checks and ``configure`` are the other convex models' too
+(``manual/linear_model.py``).
+"""
 
 import numpy as np
 
+from manual import linear_model
 from manual.init import uniform_params
-from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
-                             loss_value)
+from manual.validate import checked, loss_value
 
 N_X = 10   # the ten features of scikit-learn's diabetes data, the built-in data set
 INTERMEDIATES = ("dZ",)
@@ -40,43 +40,34 @@ def init_params(seed=0, dtype=np.float64, n_x=N_X):
 
 def check_inputs(params, X, Y=None):
     """ValueError naming the array whose shape, dtype or values do not fit; n is W's column count."""
-    check_params(params, {"W": (1, None), "b": (1, 1)})
-    n_x = params["W"].shape[1]
-    check_array("X", X, (n_x, None), finite=False)
-    arrays = {**params, "X": X}
-    if Y is not None:
-        arrays["Y"] = check_array("Y", Y, (1, X.shape[1]))
-    check_same_dtype(arrays)
+    linear_model.check_inputs(params, X, Y)
 
 
+@checked(check_inputs)
 def forward(params, X):
     """Z = W X + b, the predictions (1, m); returns Z and the cache {Z}."""
-    check_inputs(params, X)
-    Z = params["W"] @ X + params["b"]      # z_j = W x_j + b                        (1, m)
-    check_finite_through("X", X, (params["W"].shape[1], None), Z)
-    return Z, {"Z": Z}
+    return linear_model.forward(params, X)
 
 
+@checked(check_inputs)
 def loss(params, X, Y, lam=0.0):
     """J = 1/(2m) sum_j (z_j - y_j)^2 + lambda/(2m) ||W||^2."""
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     m = X.shape[1]
     Z, _ = forward(params, X)
-    return loss_value(((Z - Y) ** 2).sum() / (2 * m) + lam / (2 * m) * (params["W"] ** 2).sum())
+    return loss_value(((Z - Y) ** 2).sum() / (2 * m) + lam / (2 * m) * (params["W"] ** 2).sum())  # no lambda on b
 
 
+@checked(check_inputs)
 def backward(params, cache, X, Y, lam=0.0):
     """dZ (per example), then dW and db; keyed in the order computed."""
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     m = X.shape[1]
-    dZ = cache["Z"] - Y                                  # dZ = Z - Y                         (1, m)
-    dW = dZ @ X.T / m + lam / m * params["W"]            # dW = 1/m dZ X^T + lambda/m W       (1, n)
-    db = dZ.sum(axis=1, keepdims=True) / m               # db = 1/m sum_j dz_j                (1, 1)
+    dZ = cache["Z"] - Y                           # the 1/2 of the square cancels its 2                (1, m)
+    dW = dZ @ X.T / m + lam / m * params["W"]     # dW = 1/m dZ X^T + lambda/m W                       (1, n)
+    db = dZ.sum(axis=1, keepdims=True) / m        # db = 1/m sum_j dz_j: no lambda on b                 (1, 1)
     return {"dZ": dZ, "dW": dW, "db": db}
 
 
+@checked(check_inputs)
 def hessian(params, X, Y, lam=0.0):
     """d^2 J / d theta^2 for theta = (W[0, 0], ..., W[0, n-1], b): a (n+1, n+1) matrix.
 
@@ -84,18 +75,12 @@ def hessian(params, X, Y, lam=0.0):
         H = 1/m sum_j x~_j x~_j^T + lambda/m diag(1, ..., 1, 0) = 1/m X~ X~^T + lambda/m D,
     the same for every theta and every Y: J is a quadratic. The bias's diagonal entry gets no lambda.
     """
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     n_x, m = X.shape
-    Xt = np.vstack([X, np.ones((1, m), X.dtype)])        # X~ = [X; 1^T]                      (n+1, m)
-    D = np.diag(np.r_[np.ones(n_x), 0.0]).astype(X.dtype)  # D = diag(1, ..., 1, 0): W only    (n+1, n+1)
-    return Xt @ Xt.T / m + lam / m * D                   # H = 1/m X~ X~^T + lambda/m D       (n+1, n+1)
+    Xt = np.vstack([X, np.ones((1, m), X.dtype)])        # X~ = [X; 1^T]: b is W's weight on a 1     (n+1, m)
+    D = np.diag(np.r_[np.ones(n_x), 0.0]).astype(X.dtype)  # D = diag(1, ..., 1, 0): W only          (n+1, n+1)
+    return Xt @ Xt.T / m + lam / m * D                   # H = 1/m X~ X~^T + lambda/m D             (n+1, n+1)
 
 
 def configure(lam=0.0):
     """This model with its L2 strength bound: an object with the model contract (catalogue.Model)."""
-    lam = check_lam(lam)
-    return SimpleNamespace(
-        lam=lam, INTERMEDIATES=INTERMEDIATES, KINKS=KINKS, param_shapes=param_shapes,
-        init_params=init_params, check_inputs=check_inputs, forward=forward,
-        loss=partial(loss, lam=lam), backward=partial(backward, lam=lam), hessian=partial(hessian, lam=lam))
+    return linear_model.bind_lam(__name__, lam)

@@ -17,17 +17,17 @@ Derivation: softplus'(z) = g(z), so the per-example dz_j = dL_j/dz_j = -y_j g(-z
 = a_j - y_j; vectorised dZ = A - Y (m dJ/dZ of the mean loss; the loss never divides by a, so
 there is no dA step). It is computed as (1 - Y) A - Y g(-Z), with 1 - A = g(-Z) taken directly,
 for the same reason. Then dW = 1/m dZ X^T + lambda/m W and db = 1/m sum_j dz_j.
-"""
 
-from functools import partial
-from types import SimpleNamespace
+The logits Z = W X + b, the input checks and ``configure`` are the other convex models' too
+(``manual/linear_model.py``).
+"""
 
 import numpy as np
 
+from manual import linear_model
 from manual.activations import sigmoid, softplus
 from manual.init import uniform_params
-from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
-                             loss_value)
+from manual.validate import checked, loss_value
 
 N_X = 30   # the thirty features of scikit-learn's breast-cancer data, the built-in data set
 INTERMEDIATES = ("dZ",)
@@ -46,48 +46,41 @@ def init_params(seed=0, dtype=np.float64, n_x=N_X):
 
 def check_inputs(params, X, Y=None):
     """ValueError naming the array whose shape, dtype or values do not fit; n is W's column count."""
-    check_params(params, {"W": (1, None), "b": (1, 1)})
-    n_x = params["W"].shape[1]
-    check_array("X", X, (n_x, None), finite=False)
-    arrays = {**params, "X": X}
-    if Y is not None:
-        arrays["Y"] = check_array("Y", Y, (1, X.shape[1]))
-        if Y.size and (Y.min() < 0 or Y.max() > 1):
-            raise ValueError(f"Y ranges over [{Y.min():g}, {Y.max():g}]; expected labels in [0, 1]")
-    check_same_dtype(arrays)
+    linear_model.check_inputs(params, X, Y, labels=_labels_in_0_1)
 
 
+def _labels_in_0_1(Y):
+    if Y.size and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(f"Y ranges over [{Y.min():g}, {Y.max():g}]; expected labels in [0, 1]")
+
+
+@checked(check_inputs)
 def forward(params, X):
-    """Z = W X + b, A = g(Z); returns the probabilities A (1, m) and the cache {Z, A}."""
-    check_inputs(params, X)
-    Z = params["W"] @ X + params["b"]      # z_j = W x_j + b                        (1, m)
-    check_finite_through("X", X, (params["W"].shape[1], None), Z)
-    A = sigmoid(Z)                         # a_j = g(z_j) = 1 / (1 + e^-z_j)        (1, m)
-    return A, {"Z": Z, "A": A}
+    """Z = W X + b, A = g(Z) = 1 / (1 + e^-Z); returns the probabilities A (1, m) and the cache {Z, A}."""
+    return linear_model.forward(params, X, sigmoid)
 
 
+@checked(check_inputs)
 def loss(params, X, Y, lam=0.0):
     """J = 1/m sum_j [y_j softplus(-z_j) + (1 - y_j) softplus(z_j)] + lambda/(2m) ||W||^2, from Z."""
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     m = X.shape[1]
     _, cache = forward(params, X)
     Z = cache["Z"]
-    L = Y * softplus(-Z) + (1 - Y) * softplus(Z)       # L_j = -y log a - (1 - y) log(1 - a)   (1, m)
-    return loss_value(L.sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
+    L = Y * softplus(-Z) + (1 - Y) * softplus(Z)   # -y log a - (1-y) log(1-a), both terms >= 0   (1, m)
+    return loss_value(L.sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())  # no lambda on b
 
 
+@checked(check_inputs)
 def backward(params, cache, X, Y, lam=0.0):
     """dZ (per example), then dW and db; keyed in the order computed."""
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     m = X.shape[1]
-    dZ = (1 - Y) * cache["A"] - Y * sigmoid(-cache["Z"])  # dZ = A - Y = (1-Y) A - Y (1-A)     (1, m)
-    dW = dZ @ X.T / m + lam / m * params["W"]            # dW = 1/m dZ X^T + lambda/m W       (1, n)
-    db = dZ.sum(axis=1, keepdims=True) / m               # db = 1/m sum_j dz_j                (1, 1)
+    dZ = (1 - Y) * cache["A"] - Y * sigmoid(-cache["Z"])  # A - Y, with 1 - A = g(-Z): no cancellation (1, m)
+    dW = dZ @ X.T / m + lam / m * params["W"]              # dW = 1/m dZ X^T + lambda/m W               (1, n)
+    db = dZ.sum(axis=1, keepdims=True) / m                 # db = 1/m sum_j dz_j: no lambda on b         (1, 1)
     return {"dZ": dZ, "dW": dW, "db": db}
 
 
+@checked(check_inputs)
 def hessian(params, X, Y, lam=0.0):
     """d^2 J / d theta^2 for theta = (W[0, 0], ..., W[0, n-1], b): a (n+1, n+1) matrix.
 
@@ -96,20 +89,14 @@ def hessian(params, X, Y, lam=0.0):
         H = 1/m sum_j a_j (1 - a_j) x~_j x~_j^T + lambda/m D = 1/m X~ S X~^T + lambda/m D,
     S = diag(a_j (1 - a_j)), D = diag(1, ..., 1, 0) (no lambda on the bias). Y does not enter.
     """
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     n_x, m = X.shape
     A, cache = forward(params, X)
-    s = A * sigmoid(-cache["Z"])                         # s_j = a_j (1 - a_j), S = diag(s)   (1, m)
-    Xt = np.vstack([X, np.ones((1, m), X.dtype)])        # X~ = [X; 1^T]                      (n+1, m)
-    D = np.diag(np.r_[np.ones(n_x), 0.0]).astype(X.dtype)  # D = diag(1, ..., 1, 0): W only    (n+1, n+1)
-    return (Xt * s) @ Xt.T / m + lam / m * D             # H = 1/m X~ S X~^T + lambda/m D     (n+1, n+1)
+    s = A * sigmoid(-cache["Z"])                         # s_j = a_j (1 - a_j), 1 - a_j = g(-z_j)     (1, m)
+    Xt = np.vstack([X, np.ones((1, m), X.dtype)])        # X~ = [X; 1^T]: b is W's weight on a 1     (n+1, m)
+    D = np.diag(np.r_[np.ones(n_x), 0.0]).astype(X.dtype)  # D = diag(1, ..., 1, 0): W only          (n+1, n+1)
+    return (Xt * s) @ Xt.T / m + lam / m * D             # H = 1/m X~ S X~^T + lambda/m D           (n+1, n+1)
 
 
 def configure(lam=0.0):
     """This model with its L2 strength bound: an object with the model contract (catalogue.Model)."""
-    lam = check_lam(lam)
-    return SimpleNamespace(
-        lam=lam, INTERMEDIATES=INTERMEDIATES, KINKS=KINKS, param_shapes=param_shapes,
-        init_params=init_params, check_inputs=check_inputs, forward=forward,
-        loss=partial(loss, lam=lam), backward=partial(backward, lam=lam), hessian=partial(hessian, lam=lam))
+    return linear_model.bind_lam(__name__, lam)

@@ -24,7 +24,7 @@ import numpy as np
 
 from manual import activations as act
 from manual.mlp_config import check_config
-from manual.validate import check_array, check_finite_through, check_params, check_same_dtype, loss_value
+from manual.validate import check_data, check_finite_through, check_params, checked, loss_value
 
 HIDDEN = {  # name: (g, g')
     "relu": (act.relu, act.relu_prime),
@@ -82,50 +82,45 @@ class MLP:
         n = self.config.sizes
         _check_chain(params, self.config.L)
         check_params(params, self.param_shapes())
-        check_array("X", X, (n[0], None), finite=False)
-        arrays = {**params, "X": X}
-        if Y is not None:
-            check_array("Y", Y, (n[-1], X.shape[1]))
-            arrays["Y"] = Y
-        check_same_dtype(arrays)
+        check_data(params, X, Y, n[0], n[-1])
 
+    @checked(check_inputs)
     def forward(self, params, X):
         """Forward pass; returns A_L and the cache {Z1, A1, ..., ZL, AL}."""
-        self.check_inputs(params, X)
         c, L, cache, A = self.config, self.config.L, {}, X
         for l in range(1, L + 1):
-            Z = params[f"W{l}"] @ A + params[f"b{l}"]                 # Z_l = W_l A_{l-1} + b_l    (n_l, m)
+            Z = params[f"W{l}"] @ A + params[f"b{l}"]         # Z_l = W_l A_{l-1} + b_l, A_0 = X  (n_l, m)
             if l == 1:
-                check_finite_through("X", X, (c.sizes[0], None), Z)
+                check_finite_through(X, Z)                    # a finite Z1 proves a finite X
             g = OUTPUT[c.output] if l == L else HIDDEN[c.activations[l - 1]][0]
-            A = g(Z)                                                  # A_l = g_l(Z_l)             (n_l, m)
+            A = g(Z)                                          # A_l = g_l(Z_l)                   (n_l, m)
             cache[f"Z{l}"], cache[f"A{l}"] = Z, A
         return A, cache
 
+    @checked(check_inputs)
     def loss(self, params, X, Y):
-        """J = 1/m sum_j loss(Z_L, Y)[j] + lambda/(2m) sum_l ||W_l||^2, from the logits Z_L (stable)."""
-        self.check_inputs(params, X, Y)
+        """J = 1/m sum_j loss(Z_L, Y)[j] + lambda/(2m) sum_l ||W_l||^2."""
         _, cache = self.forward(params, X)
         m, c = X.shape[1], self.config
-        data = LOSS_SUM[c.loss](cache[f"Z{c.L}"], Y) / m
-        penalty = c.lam / (2 * m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))
+        data = LOSS_SUM[c.loss](cache[f"Z{c.L}"], Y) / m              # from the logits Z_L: finite at +-1000
+        penalty = c.lam / (2 * m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))  # no biases
         return loss_value(data + penalty)
 
+    @checked(check_inputs)
     def backward(self, params, cache, X, Y):
         """Backward pass, layer by layer in reverse; every d<name>, keyed in the order computed."""
-        self.check_inputs(params, X, Y)
         m, c = X.shape[1], self.config
         lam, grads = c.lam, {}
-        dZ = cache[f"A{c.L}"] - Y                                 # dZ_L = A_L - Y                (n_L, m)
+        dZ = cache[f"A{c.L}"] - Y                                 # a canonical pair: g_L' cancels      (n_L, m)
         grads[f"dZ{c.L}"] = dZ
         for l in range(c.L, 0, -1):
             A_prev, W = (cache[f"A{l - 1}"] if l > 1 else X), params[f"W{l}"]
             grads[f"dW{l}"] = dZ @ A_prev.T / m + lam / m * W     # dW_l = 1/m dZ_l A_{l-1}^T + lambda/m W_l
-            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m   # db_l = 1/m sum_j dZ_l         (n_l, 1)
+            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m   # db_l = 1/m sum_j dZ_l, no lambda   (n_l, 1)
             if l == 1:
-                break
+                break                                             # X = A_0 takes no gradient
             g_prime = HIDDEN[c.activations[l - 2]][1]
-            dA = W.T @ dZ                                         # dA_{l-1} = W_l^T dZ_l         (n_{l-1}, m)
+            dA = W.T @ dZ                                         # dA_{l-1} = W_l^T dZ_l       (n_{l-1}, m)
             dZ = dA * g_prime(cache[f"Z{l - 1}"])                 # dZ_{l-1} = dA_{l-1} * g'(Z_{l-1})
             grads[f"dA{l - 1}"], grads[f"dZ{l - 1}"] = dA, dZ
         return grads

@@ -38,7 +38,7 @@ import numpy as np
 from manual.batching import PIECE, blocks, layout, over_blocks, small_pieces, stack
 from manual.seed_net import INTERMEDIATES, KINKS, N_H, N_X, N_Y, param_shapes
 from manual.init import uniform_params
-from manual.validate import check_array, check_finite_through, check_params, check_same_dtype
+from manual.validate import check_array, check_data, check_finite_through, check_params, checked
 
 __all__ = ["INTERMEDIATES", "KINKS", "layout", "param_shapes", "init_params", "check_inputs", "forward", "loss",
            "gradient", "backward"]
@@ -56,11 +56,7 @@ def check_inputs(params, X, Y=None):
     check_array("X", X, (N_X, None), finite=False)
     if X.shape[1] == 0:
         raise ValueError("X has shape (784, 0); expected at least one example (column)")
-    arrays = {**params, "X": X}
-    if Y is not None:
-        check_array("Y", Y, (N_Y, X.shape[1]))
-        arrays["Y"] = Y
-    check_same_dtype(arrays)
+    check_data(params, X, Y, N_X, N_Y)
 
 
 def _layers(params, Xb, Z1, A1, Z2):
@@ -87,26 +83,26 @@ def _softmax_into(Z2, A2):
     A2 /= A2.sum(axis=0, keepdims=True)
 
 
+@checked(check_inputs)
 def forward(params, X):
     """Forward pass block by block; returns A2 and the cache (Z1, A1, Z2, A2), as the literal one."""
-    check_inputs(params, X)
     n_h, m = params["W1"].shape[0], X.shape[1]
     Z1, A1 = np.empty((n_h, m), X.dtype), np.empty((n_h, m), X.dtype)
     Z2, A2 = np.empty((N_Y, m), X.dtype), np.empty((N_Y, m), X.dtype)
     for s in blocks(m):
         _layers(params, X[:, s], Z1[:, s], A1[:, s], Z2[:, s])
         _softmax_into(Z2[:, s], A2[:, s])
-    check_finite_through("X", X, (N_X, None), Z1)
+    check_finite_through(X, Z1)
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
 
+@checked(check_inputs)
 def loss(params, X, Y, block=None, threads=1):
     """J = -1/m sum_j sum_k Y[k, j] log A2[k, j], block by block, with log A2 = S - log sum_k exp S.
 
     S = Z2 - max_k Z2 (the stable log-softmax); nothing of size (., m) is kept. ``threads``: see
     ``manual.batching.over_blocks``.
     """
-    check_inputs(params, X, Y)
     n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
 
     def partial_sum(cols):                        # sum_{j in cols} sum_k Y log A2
@@ -117,7 +113,7 @@ def loss(params, X, Y, block=None, threads=1):
             b = s.stop - s.start
             z1, s_ = Z1[:, :b], S[:, :b]
             _layers(params, X[:, s], z1, A1[:, :b], s_)
-            check_finite_through("X", X[:, s], (N_X, None), z1)
+            check_finite_through(X[:, s], z1)
             s_ -= s_.max(axis=0, keepdims=True)                   # S = Z2 - max_k Z2
             log_sum = np.log(np.exp(s_).sum(axis=0))              # log sum_k exp S     (B,)
             total += float((Y[:, s] * s_).sum() - Y[:, s].sum(axis=0) @ log_sum)
@@ -126,6 +122,7 @@ def loss(params, X, Y, block=None, threads=1):
     return -sum(over_blocks(partial_sum, m, block, threads)) / m
 
 
+@checked(check_inputs)
 def gradient(params, X, Y, block=None, threads=1):
     """Forward and backward fused, block by block; returns every d<name>, as the literal backward.
 
@@ -137,7 +134,6 @@ def gradient(params, X, Y, block=None, threads=1):
     then dW = dW / m and db = db / m. g_ReLU'(Z1) is (Z1 > 0), so g_ReLU'(0) = 0.
     ``threads``: see ``manual.batching.over_blocks``.
     """
-    check_inputs(params, X, Y)
     W2 = params["W2"]
     n_h, m, dtype = params["W1"].shape[0], X.shape[1], X.dtype
     dZ2, dA1, dZ1 = np.empty((N_Y, m), dtype), np.empty((n_h, m), dtype), np.empty((n_h, m), dtype)
@@ -152,7 +148,7 @@ def gradient(params, X, Y, block=None, threads=1):
             b, Xb = s.stop - s.start, X[:, s]
             z1, a1, a2 = Z1[:, :b], A1[:, :b], A2[:, :b]
             _layers(params, Xb, z1, a1, a2)
-            check_finite_through("X", Xb, (N_X, None), z1)
+            check_finite_through(Xb, z1)
             _softmax_into(a2, a2)                             # A2 = g_softmax(Z2)       (10, B)
             np.subtract(a2, Y[:, s], out=dZ2[:, s])           # dZ2 = A2 - Y             (10, B)
             dW2 += dZ2[:, s] @ a1.T                           # dW2 += dZ2 A1^T          (10, n_h)

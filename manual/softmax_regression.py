@@ -12,17 +12,17 @@ with log softmax(z)_k = z_k - max z - log sum_l e^(z_l - max z), finite for logi
 Derivation: d/dz_kj of -sum_l y_lj log a_lj is a_kj sum_l y_lj - y_kj = a_kj - y_kj when each
 column of Y sums to 1, so dZ = A - Y per example (m dJ/dZ of the mean loss). Then
 dW = 1/m dZ X^T + lambda/m W and db = 1/m sum_j dz_j.
-"""
 
-from functools import partial
-from types import SimpleNamespace
+The logits Z = W X + b, the input checks and ``configure`` are the other convex models' too
+(``manual/linear_model.py``).
+"""
 
 import numpy as np
 
+from manual import linear_model
 from manual.activations import log_softmax, softmax
 from manual.init import uniform_params
-from manual.validate import (check_array, check_finite_through, check_lam, check_params, check_same_dtype,
-                             loss_value)
+from manual.validate import checked, loss_value
 
 N_X, N_Y = 64, 10   # scikit-learn's 8x8 digits: 64 pixels, 10 classes (the built-in data set)
 INTERMEDIATES = ("dZ",)
@@ -41,51 +41,41 @@ def init_params(seed=0, dtype=np.float64, n_x=N_X, n_y=N_Y):
 
 def check_inputs(params, X, Y=None):
     """ValueError naming the array that does not fit; K and n are W's shape, K >= 2."""
-    check_params(params, {"W": (None, None), "b": (None, 1)})
-    n_y, n_x = params["W"].shape
-    if n_y < 2:
-        raise ValueError(f"W has shape {params['W'].shape}; expected at least 2 classes (rows)")
-    check_array("b", params["b"], (n_y, 1))
-    check_array("X", X, (n_x, None), finite=False)
-    arrays = {**params, "X": X}
-    if Y is not None:
-        arrays["Y"] = check_array("Y", Y, (n_y, X.shape[1]))
-        tol = 1e3 * np.finfo(Y.dtype).eps   # one-hot columns sum to 1 exactly; leave room for rounding
-        if Y.size and (Y.min() < 0 or np.abs(Y.sum(axis=0) - 1).max() > tol):
-            raise ValueError("Y has a negative entry or a column not summing to 1; expected one-hot "
-                             "(or probability) columns, which dZ = A - Y assumes")
-    check_same_dtype(arrays)
+    linear_model.check_inputs(params, X, Y, classes=True, labels=_columns_sum_to_1)
 
 
+def _columns_sum_to_1(Y):
+    tol = 1e3 * np.finfo(Y.dtype).eps   # one-hot columns sum to 1 exactly; leave room for rounding
+    if Y.size and (Y.min() < 0 or np.abs(Y.sum(axis=0) - 1).max() > tol):
+        raise ValueError("Y has a negative entry or a column not summing to 1; expected one-hot "
+                         "(or probability) columns, which dZ = A - Y assumes")
+
+
+@checked(check_inputs)
 def forward(params, X):
     """Z = W X + b, A = softmax(Z) per column; returns A (K, m) and the cache {Z, A}."""
-    check_inputs(params, X)
-    Z = params["W"] @ X + params["b"]      # z_j = W x_j + b                        (K, m)
-    check_finite_through("X", X, (params["W"].shape[1], None), Z)
-    A = softmax(Z)                         # a_kj = e^z_kj / sum_l e^z_lj           (K, m)
-    return A, {"Z": Z, "A": A}
+    return linear_model.forward(params, X, softmax)
 
 
+@checked(check_inputs)
 def loss(params, X, Y, lam=0.0):
     """J = -1/m sum_j sum_k y_kj log softmax(z_j)_k + lambda/(2m) ||W||^2."""
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     m = X.shape[1]
     _, cache = forward(params, X)
     return loss_value(-(Y * log_softmax(cache["Z"])).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
 
 
+@checked(check_inputs)
 def backward(params, cache, X, Y, lam=0.0):
     """dZ (per example), then dW and db; keyed in the order computed."""
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     m = X.shape[1]
-    dZ = cache["A"] - Y                                  # dZ = A - Y                         (K, m)
-    dW = dZ @ X.T / m + lam / m * params["W"]            # dW = 1/m dZ X^T + lambda/m W       (K, n)
-    db = dZ.sum(axis=1, keepdims=True) / m               # db = 1/m sum_j dz_j                (K, 1)
+    dZ = cache["A"] - Y                           # softmax + cross-entropy: the log-sum-exp cancels   (K, m)
+    dW = dZ @ X.T / m + lam / m * params["W"]     # dW = 1/m dZ X^T + lambda/m W                       (K, n)
+    db = dZ.sum(axis=1, keepdims=True) / m        # db = 1/m sum_j dz_j: no lambda on b                 (K, 1)
     return {"dZ": dZ, "dW": dW, "db": db}
 
 
+@checked(check_inputs)
 def hessian(params, X, Y, lam=0.0):
     """d^2 J / d theta^2, theta = (W row by row: W[0, :], ..., W[K-1, :], then b[0], ..., b[K-1]).
 
@@ -97,8 +87,6 @@ def hessian(params, X, Y, lam=0.0):
     Built as  blockdiag_k(1/m X~ diag(a_k) X~^T) - 1/m V V^T,  V = columns a_j (x) x~_j, then the rows
     and columns are put in theta's order (all of W, then b). Y does not enter.
     """
-    check_inputs(params, X, Y)
-    lam = check_lam(lam)
     (n_y, n_x), m = params["W"].shape, X.shape[1]
     n1 = n_x + 1
     A, _ = forward(params, X)
@@ -115,8 +103,4 @@ def hessian(params, X, Y, lam=0.0):
 
 def configure(lam=0.0):
     """This model with its L2 strength bound: an object with the model contract (catalogue.Model)."""
-    lam = check_lam(lam)
-    return SimpleNamespace(
-        lam=lam, INTERMEDIATES=INTERMEDIATES, KINKS=KINKS, param_shapes=param_shapes,
-        init_params=init_params, check_inputs=check_inputs, forward=forward,
-        loss=partial(loss, lam=lam), backward=partial(backward, lam=lam), hessian=partial(hessian, lam=lam))
+    return linear_model.bind_lam(__name__, lam)

@@ -1,10 +1,25 @@
-"""Input checks shared by every model: one clear ``ValueError`` per problem.
+"""Input checks shared by every model: one clear ``ValueError`` per problem, outside the derivation.
 
 A message names the array, what was expected and what was found, e.g.
 ``W1 has shape (10, 783); expected (10, 784)``.
+
+A model states its checks once, in ``check_inputs(params, X, Y=None)``, and ``@checked(check_inputs)``
+runs them before each of its functions, so that the function's lines hold only the derivation and
+read line against line with its PyTorch and JAX twins:
+
+    @checked(check_inputs)
+    def backward(params, cache, X, Y):
+        ...
+
+One check stays in the forward pass, on purpose: X (n_x x m, the largest input) is scanned for
+NaN/inf only when Z1 = W1 X + b1 (n_1 x m) is not finite (``check_finite_through``): n_1/n_x of the
+cost of scanning X (a 78th for the seed network), and before anything made from a NaN can warn.
 """
 
+import functools
+import inspect
 import math
+import operator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from numbers import Real
@@ -15,24 +30,72 @@ FLOAT_DTYPES = (np.float32, np.float64)
 _COMPLEX_STEP = ContextVar("complex_step", default=False)
 
 
-@contextmanager
-def complex_step():
-    """Within this block parameters may be complex128 and ``loss_value`` keeps J complex.
+def checked(check_inputs):
+    """Decorator: ``check_inputs(params, X, Y)`` runs before the function, whose lines then hold
+    only the derivation.
 
-    Only the complex-step witness (``comparisons/numerical/complex_step.py``) opens it: it runs a
-    smooth model's loss at theta + i h v, with X and Y real float64, and reads dJ/dtheta . v from
-    Im J / h. Outside the block a complex array is refused as before.
+    The function names its arguments ``params``, ``X`` and, where it takes them, ``Y`` and ``lam``;
+    a method takes ``self`` first and its check is the class's ``check_inputs(self, params, X, Y)``.
+    A function without Y (``forward``) has params and X checked. ``lam``, the L2 strength, is
+    checked after the arrays and reaches the function as a float (``check_lam``). A checked
+    function that calls another (``loss`` calls ``forward``) checks once for each.
     """
-    token = _COMPLEX_STEP.set(True)
-    try:
-        yield
-    finally:
-        _COMPLEX_STEP.reset(token)
+    def decorate(fn):
+        names = list(inspect.signature(fn).parameters)
+        if not {"params", "X"} <= set(names):
+            raise TypeError(f"@checked {fn.__qualname__} takes ({', '.join(names)}); expected params and X")
+        head = names[:1] == ["self"]                         # a method passes self on to its check
+        checked_names = [name for name in (["self"] * head + ["params", "X", "Y"]) if name in names]
+        where = [names.index(name) for name in checked_names]
+        positional = operator.itemgetter(*where)
+        lam = names.index("lam") if "lam" in names else None
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            if len(args) > where[-1]:                        # the usual call: all positional
+                check_inputs(*positional(args))
+            else:
+                try:
+                    arrays = [args[i] if i < len(args) else kwargs[n] for i, n in zip(where, checked_names)]
+                except KeyError:
+                    return fn(*args, **kwargs)               # an argument missing: Python's TypeError names it
+                check_inputs(*arrays)
+            if lam is not None:
+                if "lam" in kwargs:
+                    kwargs["lam"] = check_lam(kwargs["lam"])
+                elif lam < len(args):
+                    args = (*args[:lam], check_lam(args[lam]), *args[lam + 1:])
+            return fn(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
-def loss_value(J):
-    """J as a Python float; inside ``complex_step()`` a complex J stays complex (float() drops Im J)."""
-    return complex(J) if _COMPLEX_STEP.get() and np.iscomplexobj(J) else float(J)
+def check_data(params, X, Y, n_x, n_y, labels=None):
+    """X of shape (n_x, m); Y, when given, of shape (n_y, m), finite, then ``labels(Y)``; one dtype
+    for the parameters, X and Y. X is not scanned for NaN/inf here: see ``check_finite_through``."""
+    check_array("X", X, (n_x, None), finite=False)
+    arrays = {**params, "X": X}
+    if Y is not None:
+        arrays["Y"] = check_array("Y", Y, (n_y, X.shape[1]))
+        if labels is not None:
+            labels(Y)
+    check_same_dtype(arrays)
+
+
+def check_params(params, shapes):
+    """Check a params dict against ``{name: shape}``: no missing or extra keys, every shape right."""
+    if not isinstance(params, dict):
+        raise ValueError(f"params must be a dict of arrays with keys {sorted(shapes)}; got {type(params).__name__}")
+    missing = [k for k in shapes if k not in params]
+    extra = [k for k in params if k not in shapes]
+    if missing or extra:
+        raise ValueError(f"params has keys {sorted(params)}; expected {sorted(shapes)}"
+                         + (f" (missing {missing})" if missing else "")
+                         + (f" (unexpected {extra})" if extra else ""))
+    for name, shape in shapes.items():
+        check_array(name, params[name], shape)
 
 
 def check_array(name, a, shape, finite=True):
@@ -54,14 +117,14 @@ def check_array(name, a, shape, finite=True):
     return a
 
 
-def check_finite_through(name, a, shape, derived):
-    """Check ``a`` for NaN/inf only if ``derived``, a smaller array computed from it, is not finite.
+def check_finite_through(X, Z):
+    """ValueError naming X when it holds NaN/inf, looked for only where ``Z = W X + b`` is not finite.
 
-    NaN and inf propagate through products and sums, so a finite ``Z1 = W1 X + b1`` (10 x m)
-    proves a finite X (784 x m) at a 78th of the cost of scanning X. Raises naming ``name``.
+    NaN and inf propagate through products and sums, so a finite Z1 = W1 X + b1 (10 x m) proves a
+    finite X (784 x m) at a 78th of the cost of scanning X. X's shape is already checked.
     """
-    if not np.all(np.isfinite(derived)):
-        check_array(name, a, shape, finite=True)
+    if not np.all(np.isfinite(Z)):
+        check_array("X", X, (X.shape[0], None), finite=True)
 
 
 def check_same_dtype(arrays):
@@ -74,25 +137,31 @@ def check_same_dtype(arrays):
         raise ValueError(f"arrays mix dtypes ({listing}); expected one dtype for all")
 
 
-def check_params(params, shapes):
-    """Check a params dict against ``{name: shape}``: no missing or extra keys, every shape right."""
-    if not isinstance(params, dict):
-        raise ValueError(f"params must be a dict of arrays with keys {sorted(shapes)}; got {type(params).__name__}")
-    missing = [k for k in shapes if k not in params]
-    extra = [k for k in params if k not in shapes]
-    if missing or extra:
-        raise ValueError(f"params has keys {sorted(params)}; expected {sorted(shapes)}"
-                         + (f" (missing {missing})" if missing else "")
-                         + (f" (unexpected {extra})" if extra else ""))
-    for name, shape in shapes.items():
-        check_array(name, params[name], shape)
-
-
 def check_lam(lam):
     """The L2 strength lambda as a float; ValueError unless it is a finite real number >= 0."""
     if isinstance(lam, bool) or not isinstance(lam, Real) or not math.isfinite(lam) or lam < 0:
         raise ValueError(f"lam is {lam!r}; expected a finite number >= 0 (the L2 strength lambda)")
     return float(lam)
+
+
+@contextmanager
+def complex_step():
+    """Within this block parameters may be complex128 and ``loss_value`` keeps J complex.
+
+    Only the complex-step witness (``comparisons/numerical/``) opens it: it runs a smooth model's
+    loss at theta + i h v, with X and Y real float64, and reads dJ/dtheta . v from Im J / h.
+    Outside the block a complex array is refused as before.
+    """
+    token = _COMPLEX_STEP.set(True)
+    try:
+        yield
+    finally:
+        _COMPLEX_STEP.reset(token)
+
+
+def loss_value(J):
+    """J as a Python float; inside ``complex_step()`` a complex J stays complex (float() drops Im J)."""
+    return complex(J) if _COMPLEX_STEP.get() and np.iscomplexobj(J) else float(J)
 
 
 def _fmt(shape):

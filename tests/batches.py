@@ -1,6 +1,8 @@
-"""Seeded batches of the seed network's shape, made by the tests themselves (nothing downloaded)."""
+"""Seeded batches of the seed network's shape, made by the tests themselves (nothing downloaded), and the
+backends x seeds grid the tests draw them for."""
 
 import numpy as np
+import pytest
 
 from manual.encoding import one_hot
 
@@ -11,3 +13,14 @@ def seed_batch(m, seed, dtype=np.float64, n_classes=10):
     X = rng.random((784, m)).astype(dtype)
     y = rng.integers(0, n_classes, size=m)
     return X, one_hot(y, 10, dtype=dtype)
+
+
+def backend_seed_grid(seeds, backends=("torch", "jax")):
+    """``pytest.param(backend, seed)`` for every seed and backend; JAX after the first seed is ``slow``.
+
+    JAX compiles its program anew on every call (0.3-1 s on 2 cores) where torch runs eagerly in
+    milliseconds: the quick run (``-m "not slow"``) calls JAX at the first seed only.
+    """
+    return [pytest.param(backend, seed, id=f"{backend}-{seed}",
+                         marks=pytest.mark.slow if backend == "jax" and seed != seeds[0] else ())
+            for seed in seeds for backend in backends]

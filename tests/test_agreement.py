@@ -3,10 +3,8 @@
 import numpy as np
 import pytest
 
-from comparisons.agreement import (AGREE, DISAGREE, LOSS_MISMATCH, MISSING, NON_FINITE, SHAPE_MISMATCH,
-                                   all_agree, compare, max_errors)
-from comparisons.agreement import Result
-from comparisons.agreement import rtol_for
+from comparisons.agreement import (AGREE, DISAGREE, LOSS_MISMATCH, MISSING, NON_FINITE, NOT_MEASURED,
+                                   SHAPE_MISMATCH, Result, all_agree, compare, max_errors, rtol_for)
 
 
 def result(source, loss=1.0, **grads):
@@ -28,6 +26,13 @@ def test_gradient_verdicts(b, verdict):
     rows = compare(result("a", dW=[1.0, 2.0]), result("b", dW=b), "m")
     assert [r["verdict"] for r in rows] == [AGREE, verdict]
     assert rows[1]["shape_ok"] == (verdict != SHAPE_MISMATCH)
+
+
+def test_nothing_to_compare_is_not_measured_never_agree():
+    """Zero elements on both sides: no error to report, so no 0.0 and no `agree`; it fails nothing either."""
+    rows = compare(result("a", dW=np.empty((0, 3))), result("b", dW=np.empty((0, 3))), "m")
+    assert rows[1]["verdict"] == NOT_MEASURED and np.isnan(rows[1]["max_rel"]) and np.isnan(rows[1]["max_abs"])
+    assert all_agree(rows)
 
 
 def test_loss_first_and_its_own_failure():

@@ -1,4 +1,8 @@
-"""The course-style network: both backward passes against PyTorch and JAX autograd and each other."""
+"""The course-style network: its per-example backward against autograd and the vectorised one, its
+conventions (summed binary cross-entropy, L2 without the biases), edge cases and configurations.
+
+The vectorised backward's agreement with PyTorch and JAX autograd is tests/test_catalogue.py's.
+"""
 
 import dataclasses
 import re
@@ -12,6 +16,7 @@ from comparisons.sections.per_example import per_example_rows
 from comparisons.sources import run_all, run_manual
 from manual import course_net
 from manual.encoding import one_hot
+from tests.batches import backend_seed_grid
 
 BACKENDS = ["torch", "jax"]
 DTYPES = [np.float64, np.float32]
@@ -50,21 +55,8 @@ def agree_everywhere(model, params, X, Y):
     return results
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("backend, seed", backend_seed_grid(SEEDS, BACKENDS))
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_vectorised_backward_agrees_with_autograd(model, backend, dtype, seed):
-    X, Y = batch(48, seed, dtype)
-    results = run_all(model, model.init_params(seed, dtype), X, Y, sources=("manual", backend))
-    rows = compare(results["manual"], results[backend], model.name)
-    assert [r["quantity"] for r in rows] == ORDER
-    assert all(r["dtype"] == np.dtype(dtype).name for r in rows)
-    assert verdicts(rows) == {q: AGREE for q in ORDER}
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_per_example_backward_agrees_with_autograd(model, backend, dtype, seed):
     X, Y = batch(48, seed, dtype)
     params = model.init_params(seed, dtype)
@@ -146,7 +138,8 @@ def test_saturated_sigmoid_at_logits_plus_minus_1000(model, dtype):
     assert np.all(results["manual"].grads["dZ1"][:6] == 0)  # a saturated hidden unit passes nothing back
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("dtype", [np.float64, pytest.param(np.float32, marks=pytest.mark.slow)],
+                         ids=lambda d: d.__name__)       # float32 at m = 1 runs quick in test_seed_net_edges
 def test_single_example_m_equals_1(model, dtype):
     X, Y = batch(1, 9, dtype)
     results = agree_everywhere(model, model.init_params(9, dtype), X, Y)
@@ -154,7 +147,8 @@ def test_single_example_m_equals_1(model, dtype):
     assert results["manual"].grads["db1"].shape == (25, 1)
 
 
-@pytest.mark.parametrize("sizes", [(12, 5, 4), (3, 7, 1), (400, 25, 10)], ids=str)
+@pytest.mark.parametrize("sizes", [(12, 5, 4), (3, 7, 1),
+                                   pytest.param((400, 25, 10), marks=pytest.mark.slow)], ids=str)
 def test_configured_sizes_agree(sizes):
     model = sized(*sizes, lam=0.3)
     X, Y = batch(9, 10, n_x=sizes[0], n_y=sizes[2])
@@ -198,7 +192,8 @@ def test_digits_400_are_the_digits_padded_and_upscaled():
     assert np.all(images[:, :, :2] == 0) and np.all(images[:, :, -2:] == 0)
     for di, dj in [(0, 1), (1, 0), (1, 1)]:
         np.testing.assert_array_equal(images[:, di::2, dj::2], images[:, ::2, ::2])
-    assert 0 <= d.X.min() and d.X.max() == 1.0 and "20x20" in d.description
+    assert 0 <= d.X.min() and d.X.max() == 1.0
+    assert d.description.startswith("1,797 of scikit-learn's 1,797 digits")      # m=None: every digit once
     more = data.digits_400(5000, seed=1, dtype=np.float32)
     assert more.X.shape == (400, 5000) and more.X.dtype == np.float32
     assert "5,000 columns drawn with replacement" in more.description

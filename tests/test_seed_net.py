@@ -1,4 +1,7 @@
-"""The seed network's hand derivation against PyTorch and JAX autograd, and the planted mistakes."""
+"""The seed network's conventions, its update, and the seed lineage's mistakes planted to prove the check fails.
+
+Its agreement with PyTorch and JAX autograd, quantity by quantity, is tests/test_catalogue.py's.
+"""
 
 import numpy as np
 import pytest
@@ -8,33 +11,12 @@ from comparisons.sources import run_all, run_manual
 from manual import seed_net
 from tests.batches import seed_batch
 
-BACKENDS = ["torch", "jax"]
-DTYPES = [np.float64, np.float32]
-SEEDS = [0, 1, 2]
+# Each planted mistake against both references; JAX compiles anew on every call, so its run is slow.
+REFERENCES = ["torch", pytest.param("jax", marks=pytest.mark.slow)]
 
 
 def verdicts(rows):
     return {r["quantity"]: r["verdict"] for r in rows}
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_manual_agrees_with_autograd(seed_net, backend, dtype, seed):
-    X, Y = seed_batch(64, seed, dtype)
-    params = seed_net.init_params(seed, dtype)
-    results = run_all(seed_net, params, X, Y, sources=("manual", backend))
-    rows = compare(results["manual"], results[backend], "seed_net")
-    assert [r["quantity"] for r in rows] == ["J", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"]
-    assert all(r["dtype"] == np.dtype(dtype).name for r in rows)
-    assert verdicts(rows) == {r["quantity"]: AGREE for r in rows}
-
-
-@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
-def test_torch_agrees_with_jax(seed_net, dtype):
-    X, Y = seed_batch(32, 7, dtype)
-    results = run_all(seed_net, seed_net.init_params(7, dtype), X, Y, sources=("torch", "jax"))
-    assert set(verdicts(compare(results["torch"], results["jax"], "seed_net")).values()) == {AGREE}
 
 
 def test_intermediates_are_per_example(seed_net):
@@ -84,7 +66,7 @@ def backward_global_m(params, cache, X, Y):
     return {k: (v * factor if k in ("dW1", "db1", "dW2", "db2") else v) for k, v in grads.items()}
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", REFERENCES)
 def test_planted_bias_summed_over_all_axes_disagrees(seed_net, backend):
     X, Y = seed_batch(41, 0)
     params = seed_net.init_params(0)
@@ -95,7 +77,7 @@ def test_planted_bias_summed_over_all_axes_disagrees(seed_net, backend):
     assert v["dW1"] == v["dZ1"] == AGREE
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", REFERENCES)
 def test_planted_global_m_disagrees(seed_net, backend):
     X, Y = seed_batch(41, 1)
     params = seed_net.init_params(1)

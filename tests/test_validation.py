@@ -1,11 +1,15 @@
 """Bad input gets one ValueError naming the array, what was expected and what was found."""
 
+import importlib
+
 import numpy as np
 import pytest
 
+from comparisons.catalogue import CATALOGUE
 from comparisons.sources import run_all
 from manual import seed_net
 from manual.encoding import one_hot
+from manual.validate import checked
 from tests.batches import seed_batch
 
 
@@ -90,3 +94,103 @@ def test_missing_and_unexpected_parameters():
 def test_one_hot_rejects_bad_labels(y, message):
     with pytest.raises(ValueError, match=message):
         one_hot(y, 10)
+
+
+# --- Every function of every catalogue model checks its inputs (``@checked`` in manual/validate.py) ---
+
+CALLS = {  # function: how the contract calls it
+    "forward": lambda model, params, X, Y, cache: model.forward(params, X),
+    "loss": lambda model, params, X, Y, cache: model.loss(params, X, Y),
+    "backward": lambda model, params, X, Y, cache: model.backward(params, cache, X, Y),
+    "hessian": lambda model, params, X, Y, cache: model.hessian(params, X, Y),
+    "backward_per_example": lambda model, params, X, Y, cache: model.backward_per_example(params, cache, X, Y),
+}
+CASES = [(name, function) for name in CATALOGUE for function in CALLS
+         if hasattr(CATALOGUE[name].manual, function)]
+
+
+def batch_of(name, m=4):
+    model = CATALOGUE[name]
+    d = model.data(m, 0)
+    params = model.init_params(0)
+    return model.manual, params, d.X, d.Y, model.manual.forward(params, d.X)[1]
+
+
+def test_the_cases_cover_every_model_and_the_optional_functions():
+    assert {name for name, _ in CASES} == set(CATALOGUE)
+    assert {function for _, function in CASES} == set(CALLS)
+
+
+@pytest.mark.parametrize("name, function", CASES)
+def test_every_function_checks_the_parameters(name, function):
+    model, params, X, Y, cache = batch_of(name)
+    last = list(params)[-1]                  # a bias: the first weight's columns would make X the wrong one
+    params[last] = params[last][:, :-1]
+    with pytest.raises(ValueError, match=f"{last} has shape"):
+        CALLS[function](model, params, X, Y, cache)
+
+
+@pytest.mark.parametrize("name, function", CASES)
+def test_every_function_checks_the_dtypes(name, function):
+    model, params, X, Y, cache = batch_of(name)
+    with pytest.raises(ValueError, match="arrays mix dtypes .*X: float32"):
+        CALLS[function](model, params, X.astype(np.float32), Y, cache)
+
+
+@pytest.mark.parametrize("name, function", [(n, f) for n, f in CASES if f != "forward"])
+def test_every_function_taking_Y_checks_it(name, function):
+    model, params, X, Y, cache = batch_of(name)
+    with pytest.raises(ValueError, match=r"Y has shape \(\d+, 3\); expected \(\d+, 4\)"):
+        CALLS[function](model, params, X, Y[:, :3], cache)
+
+
+@pytest.mark.parametrize("name", CATALOGUE)
+@pytest.mark.parametrize("function", ["forward", "loss"])
+def test_every_forward_pass_finds_nan_in_X_through_its_first_layer(name, function):
+    model, params, X, Y, cache = batch_of(name)
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match="X holds 1 NaN or inf value"):
+        CALLS[function](model, params, X, Y, cache)
+
+
+@pytest.mark.parametrize("name", [n for n in CATALOGUE if "lam" in CATALOGUE[n].config])
+def test_a_bad_lambda_is_refused_by_configure(name):
+    module = importlib.import_module(f"manual.{CATALOGUE[name].module}")
+    with pytest.raises(ValueError, match=r"lam is -1; expected a finite number >= 0"):
+        module.configure(**{**CATALOGUE[name].config, "lam": -1})
+
+
+@pytest.mark.parametrize("name", ["linear_regression", "logistic_regression", "softmax_regression"])
+@pytest.mark.parametrize("function", ["loss", "backward", "hessian"])
+def test_the_convex_models_check_lambda_by_position_and_by_keyword(name, function):
+    module = importlib.import_module(f"manual.{name}")
+    _, params, X, Y, cache = batch_of(name)
+    args = (params, cache, X, Y) if function == "backward" else (params, X, Y)
+
+    def value(*lam, **by_name):
+        out = getattr(module, function)(*args, *lam, **by_name)
+        return out["dW"] if function == "backward" else out
+
+    with pytest.raises(ValueError, match="lam is nan"):
+        value(float("nan"))
+    with pytest.raises(ValueError, match="lam is nan"):
+        value(lam=float("nan"))
+    assert np.array_equal(value(2), value(lam=2.0)) and not np.array_equal(value(2), value())
+
+
+def test_arguments_by_keyword_are_checked_too():
+    params, X, Y = good()
+    params["W1"] = np.ones((10, 783))
+    with pytest.raises(ValueError, match=r"W1 has shape \(10, 783\)"):
+        seed_net.loss(Y=Y, X=X, params=params)
+
+
+def test_a_missing_argument_is_pythons_own_type_error():
+    params, X, _ = good()
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'Y'"):
+        seed_net.loss(params, X)
+
+
+def test_checked_refuses_a_function_without_params_and_X():
+    with pytest.raises(TypeError, match=r"takes \(theta, data\); expected params and X"):
+        checked(seed_net.check_inputs)(lambda theta, data: None)

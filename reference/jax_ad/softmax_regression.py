@@ -4,18 +4,16 @@ Same ``params`` keys and shapes as ``manual/softmax_regression.py``: X (n, m), W
 Y one-hot (K, m). No gradient is written here: autograd derives them.
 """
 
-from functools import partial
-from types import SimpleNamespace
-
 import jax
 import jax.numpy as jnp
 
+from manual import linear_model
 from reference.taps import identity
 
 
 def forward(params, X, tap=identity):
     """Z = W X + b, the logits (K, m)."""
-    return tap("Z", params["W"] @ X + params["b"])
+    return tap("Z", params["W"] @ X + params["b"])  # z_j = W x_j + b: one affine map per example   (K, m)
 
 
 def loss(params, X, Y, tap=identity, lam=0.0):
@@ -26,5 +24,5 @@ def loss(params, X, Y, tap=identity, lam=0.0):
 
 
 def configure(lam=0.0):
-    """This model with its L2 strength bound (checked by the manual twin, which runs first)."""
-    return SimpleNamespace(lam=lam, forward=forward, loss=partial(loss, lam=lam))
+    """This model with its L2 strength bound (``forward``, ``loss``), as the manual twin's."""
+    return linear_model.bind_lam(__name__, lam, linear_model.REFERENCE)

@@ -25,14 +25,17 @@ class CourseNet:
         self.lam = lam
 
     def forward(self, params, X, tap=identity):
-        """Z1 = W1 X + b1, A1 = sigmoid(Z1), Z2 = W2 A1 + b2; returns the logits Z2 (n_y, m)."""
-        Z1 = tap("Z1", params["W1"] @ X + params["b1"])
-        A1 = tap("A1", torch.sigmoid(Z1))
-        return tap("Z2", params["W2"] @ A1 + params["b2"])
+        """Forward pass; returns the logits Z2 (the loss takes the cross-entropy from them, not from A2)."""
+        W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+        Z1 = tap("Z1", W1 @ X + b1)            # Z1 = W1 A0 + b1     [z2 = Theta1 a1]                   (n_h, m)
+        A1 = tap("A1", torch.sigmoid(Z1))      # A1 = g(Z1)          [a2 = g(z2)]                       (n_h, m)
+        Z2 = tap("Z2", W2 @ A1 + b2)           # Z2 = W2 A1 + b2     [z3 = Theta2 a2]                   (n_y, m)
+        return Z2
 
     def loss(self, params, X, Y, tap=identity):
-        """J = 1/m sum_j sum_k BCE(sigmoid(Z2), Y) + lambda/(2m) (||W1||^2 + ||W2||^2)."""
-        m = X.shape[1]
+        """J = 1/m sum_j sum_k [softplus(Z2) - Y Z2] + lambda/(2m) (||W1||^2 + ||W2||^2)."""
+        m, W1, W2 = X.shape[1], params["W1"], params["W2"]
         Z2 = self.forward(params, X, tap)
-        data = F.binary_cross_entropy_with_logits(Z2, Y, reduction="sum") / m
-        return data + self.lam / (2 * m) * ((params["W1"] ** 2).sum() + (params["W2"] ** 2).sum())
+        data = F.binary_cross_entropy_with_logits(Z2, Y, reduction="sum") / m  # from Z2: finite at +-1000
+        penalty = self.lam / (2 * m) * ((W1 ** 2).sum() + (W2 ** 2).sum())  # not Theta's bias column
+        return data + penalty

@@ -11,16 +11,16 @@ at y = 1, z = 54), and ``torch.logaddexp(z, 0)``, whose second derivative is NaN
 """
 
 from functools import partial
-from types import SimpleNamespace
 
 import torch
 
+from manual import linear_model
 from reference.taps import identity
 
 
 def forward(params, X, tap=identity):
     """Z = W X + b, the logits (1, m)."""
-    return tap("Z", params["W"] @ X + params["b"])
+    return tap("Z", params["W"] @ X + params["b"])  # z_j = W x_j + b: one affine map per example   (1, m)
 
 
 def loss(params, X, Y, tap=identity, lam=0.0):
@@ -28,10 +28,10 @@ def loss(params, X, Y, tap=identity, lam=0.0):
     m = X.shape[1]
     Z = forward(params, X, tap)
     softplus = partial(torch.nn.functional.softplus, threshold=40.0)
-    L = Y * softplus(-Z) + (1 - Y) * softplus(Z)
-    return L.sum() / m + lam / (2 * m) * (params["W"] ** 2).sum()
+    L = Y * softplus(-Z) + (1 - Y) * softplus(Z)   # -y log a - (1-y) log(1-a), both terms >= 0  (1, m)
+    return L.sum() / m + lam / (2 * m) * (params["W"] ** 2).sum()  # no lambda on b
 
 
 def configure(lam=0.0):
-    """This model with its L2 strength bound (checked by the manual twin, which runs first)."""
-    return SimpleNamespace(lam=lam, forward=forward, loss=partial(loss, lam=lam))
+    """This model with its L2 strength bound (``forward``, ``loss``), as the manual twin's."""
+    return linear_model.bind_lam(__name__, lam, linear_model.REFERENCE)

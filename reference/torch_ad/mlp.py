@@ -37,17 +37,18 @@ class MLP:
         self.config = config
 
     def forward(self, params, X, tap=identity):
-        """Z_l = W_l A_{l-1} + b_l, A_l = g_l(Z_l) for l < L; returns the logits Z_L (n_L, m)."""
-        A, L = X, self.config.L
+        """Forward pass; returns the logits Z_L (the loss is taken from them, not from A_L)."""
+        c, L, A = self.config, self.config.L, X
         for l in range(1, L + 1):
-            Z = tap(f"Z{l}", params[f"W{l}"] @ A + params[f"b{l}"])
+            Z = tap(f"Z{l}", params[f"W{l}"] @ A + params[f"b{l}"])  # Z_l = W_l A_{l-1} + b_l, A_0 = X  (n_l, m)
             if l < L:
-                A = tap(f"A{l}", HIDDEN[self.config.activations[l - 1]](Z))
+                A = tap(f"A{l}", HIDDEN[c.activations[l - 1]](Z))   # A_l = g_l(Z_l)                   (n_l, m)
         return Z
 
     def loss(self, params, X, Y, tap=identity):
         """J = 1/m sum_j loss(Z_L, Y)[j] + lambda/(2m) sum_l ||W_l||^2."""
-        m, c = X.shape[1], self.config
         Z = self.forward(params, X, tap)
-        penalty = sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))
-        return LOSS_SUM[c.loss](Z, Y) / m + c.lam / (2 * m) * penalty
+        m, c = X.shape[1], self.config
+        data = LOSS_SUM[c.loss](Z, Y) / m                              # from the logits Z_L: finite at +-1000
+        penalty = c.lam / (2 * m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))  # no biases
+        return data + penalty
