@@ -10,12 +10,13 @@ from comparisons.cli import main
 from manual import seed_net
 
 
+@pytest.mark.slow
 def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
     out = tmp_path / "reports"
     status = main(["report", "--model", "seed_net", "--speed-m", "64", "--repeats", "1", "--out", str(out)])
     text = capsys.readouterr().out
     assert status == 0
-    assert "VERDICT: every derivation agrees." in text and "m · dJ/dZ" in text
+    assert "VERDICT: every derivation agrees." in text
     assert text.index("Agreement, float64") < text.index("Agreement, float32")   # one table per dtype
     assert sorted(p.name for p in out.iterdir()) == [
         "agreement.csv", "agreement.md", "seed_net-numerical-witness.csv", "seed_net-numerical-witness.md",
@@ -25,13 +26,18 @@ def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
                                       "torch vs numerical", "jax vs numerical"}
     assert set(agreement["dtype"]) == {"float64", "float32"}
     assert set(agreement["quantity"]) == {"J", "dW1", "db1", "dW2", "db2", "dZ2", "dA1", "dZ1"}
+    scaling = agreement.groupby("quantity")["scaling"].unique().map(list).to_dict()   # named per quantity
+    assert scaling["dZ2"] == scaling["dA1"] == scaling["dZ1"] == ["m · dJ/dZ"] and scaling["dW2"] == ["dJ/dθ"]
     speed = pd.read_csv(out / "speed.csv")
     assert set(speed["backend"]) == {"manual NumPy", "manual NumPy fast", "PyTorch eager", "jax.jit"}
     assert (speed["median_ms"] > 0).all() and speed.loc[speed["backend"] == "jax.jit", "compile_s"].gt(0).all()
     assert "scikit-learn" in (out / "agreement.md").read_text()
-    assert "GPU" in (out / "speed.md").read_text()
+    assert (speed["status"] == "ok").all()
+    machine = (out / "speed.md").read_text()
+    assert f"threads (PyTorch intra-op, torch.set_num_threads): {speed['threads'].iloc[0]}" in machine
 
 
+@pytest.mark.slow
 def test_a_wrong_derivation_exits_1(tmp_path, monkeypatch, capsys):
     right = seed_net.backward
 
