@@ -14,6 +14,7 @@ from comparisons import data
 from comparisons.model_contract import check_model, check_reference, module_name
 
 SOURCES = ("manual", "torch", "jax")   # model_contract.PACKAGES names their trees
+_CONFIGURED = {}                       # (name, config, source) -> the configured model, made once
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,18 @@ class Model:
     config: dict = field(default_factory=dict)
 
     def source(self, source):
-        """The model in ``source``: "manual", "torch" or "jax" (imported on first use, its contract checked)."""
+        """The model in ``source``: "manual", "torch" or "jax" (imported on first use, its contract checked).
+
+        A configured model is made once per entry and source and then reused, so what a framework
+        compiled for it (JAX's jitted gradient) is reused too, by every check of one run.
+        """
         module = importlib.import_module(module_name(source, self.module))
-        model = module.configure(**self.config) if self.config else module
+        model = module
+        if self.config:
+            key = (self.name, repr(self.config), source)
+            if key not in _CONFIGURED:
+                _CONFIGURED[key] = module.configure(**self.config)
+            model = _CONFIGURED[key]
         if source != "manual":
             check_reference(self.name, source, model)
         return model

@@ -11,7 +11,7 @@ from tests.convex import BACKENDS, with_lam
 
 MODELS = ["linear_regression", "logistic_regression", "softmax_regression"]
 DTYPES = [np.float64, np.float32]
-SEEDS = [0, 1]
+SEEDS = [0, pytest.param(1, marks=pytest.mark.slow)]   # a second seed: the same programs, other numbers
 
 
 def batch(name, lam, seed, dtype=np.float64, m=60):
