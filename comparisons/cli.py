@@ -69,6 +69,23 @@ def positive_seconds(text):
     return value
 
 
+def name_map(text):
+    """argparse type: ``role=name,role=name`` ("forward_prop=forward,backward_prop=back") as a dict."""
+    pairs = [part.strip() for part in text.split(",") if part.strip()]
+    names = {}
+    for pair in pairs:
+        role, sep, name = (s.strip() for s in pair.partition("="))
+        if not (sep and role.isidentifier() and name.isidentifier()):
+            raise argparse.ArgumentTypeError(f"{pair!r} is not ROLE=NAME; expected e.g. forward_prop=forward,"
+                                             f"backward_prop=back (handgrad forms lists the roles)")
+        if role in names:
+            raise argparse.ArgumentTypeError(f"{role} is named twice ({role}={names[role]}, {role}={name})")
+        names[role] = name
+    if not names:
+        raise argparse.ArgumentTypeError("no ROLE=NAME given; expected e.g. forward_prop=forward,backward_prop=back")
+    return names
+
+
 def size_list(text):
     """argparse type: comma-separated whole numbers >= 1 ("1,10,100"); "none" or "" for an empty list."""
     if text.strip().lower() in ("", "none"):
@@ -150,11 +167,17 @@ def add_verify(commands):
     p = commands.add_parser("verify", help="check your own forward/backward code against autograd",
                             description="Check your own derivation, quantity by quantity. TARGET is "
                             "PATH.py or package.module, optionally :function (the backward alone). "
-                            "The code follows the project's contract (forward, loss, backward) or the "
-                            "seed tutorial's forward_prop/backward_prop.")
+                            "The code follows one of the forms `handgrad forms` lists: the project's "
+                            "contract (forward, loss, backward), the seed tutorial's "
+                            "forward_prop/backward_prop, ...")
     p.add_argument("target", metavar="TARGET", help="PATH.py, package.module, or either with :function")
     add_model(p, default="seed_net", what="the catalogue model the code implements")
-    p.add_argument("--form", default="auto", choices=verify.FORMS, help="contract, tutorial, or auto (default)")
+    p.add_argument("--form", default="auto", choices=verify.FORMS, metavar="NAME",
+                   help=f"the form your code is written in: {', '.join(verify.FORMS[1:])}, or auto (default: "
+                        f"detected by its functions' names; handgrad forms lists them)")
+    p.add_argument("--names", type=name_map, metavar="ROLE=NAME,...",
+                   help="your functions' names where they differ from the form's, e.g. "
+                        "forward_prop=forward,backward_prop=back")
     add_m(p, 64, "examples in the typical batch")
     add_seed(p)
     p.add_argument("--dtype", default="float64", choices=DTYPES, help="dtype (default: float64)")
@@ -166,6 +189,11 @@ def add_verify(commands):
     p.add_argument("--timeout", type=positive_seconds, default=verify.DEFAULT_TIMEOUT,
                    help=f"seconds your code may run before it is stopped (default: {verify.DEFAULT_TIMEOUT:g})")
     p.add_argument("--out", help="also write verify.md and CSV files into this folder")
+
+
+def add_forms(commands):
+    commands.add_parser("forms", help="list the forms of code verify reads: their functions, signatures and "
+                                      "conventions")
 
 
 def add_mistakes(commands):
@@ -201,7 +229,7 @@ def add_bench(commands):
 
 
 GRAMMAR = {"report": add_report, "models": add_models, "check": add_check, "verify": add_verify,
-           "mistakes": add_mistakes, "bench": add_bench}
+           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench}
 
 
 def make_parser():

@@ -87,8 +87,8 @@ def verify(args):
     if args.out:
         check_out_dir(args.out)
     try:
-        result = run_verify(args.target, args.model, form=args.form, m=args.m, seed=args.seed, dtype=args.dtype,
-                            cases=args.case, against=args.against, full_witness=args.full_witness,
+        result = run_verify(args.target, args.model, form=args.form, names=args.names, m=args.m, seed=args.seed,
+                            dtype=args.dtype, cases=args.case, against=args.against, full_witness=args.full_witness,
                             timeout=args.timeout, progress=progress_shown())
     except CannotVerify as e:
         print(f"handgrad verify: could not check {args.target}: {e}", file=sys.stderr)
@@ -97,6 +97,17 @@ def verify(args):
     if args.out:
         wrote(write_files(args.out, result.files()))
     return result.exit_status
+
+
+def forms(args):
+    """The forms of code ``verify`` reads, each with its functions' signatures and conventions, wrapped
+    to the terminal's width (COLUMNS or the tty's)."""
+    import shutil
+
+    from comparisons.forms import describe
+
+    print(describe(shutil.get_terminal_size().columns))
+    return 0
 
 
 def mistakes(args):

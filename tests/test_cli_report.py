@@ -61,11 +61,18 @@ def test_a_wrong_derivation_exits_1(tmp_path, monkeypatch, capsys):
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     ([], "the following arguments are required: COMMAND"),
 ])
-def test_bad_usage_is_one_line_and_exit_2(args, message):
-    done = subprocess.run([sys.executable, "-m", "comparisons.cli", *args], capture_output=True, text=True)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
+def test_bad_usage_is_one_line_and_exit_2(args, message, handgrad):
+    status, out, err = handgrad(*args)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_a_real_process_gets_one_line_and_exit_2():
+    done = subprocess.run([sys.executable, "-m", "comparisons.cli", "report", "--repeats", "0"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "0 must be at least 1" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_out_that_is_a_file_exits_2_and_writes_nothing(tmp_path, capsys):

@@ -1,8 +1,6 @@
 """``handgrad check --model NAME``: the witness alone against the manual derivation; exit 0 / 1 / 2."""
 
 import io
-import subprocess
-import sys
 
 import matplotlib.image
 import numpy as np
@@ -102,11 +100,11 @@ def test_a_wrong_derivation_exits_1_and_names_the_line(monkeypatch, capsys):
     (["check", "--model", "seed_net", "--full", "--sample", "3"], "not allowed with argument"),
     (["check", "--model", "seed_net", "--dtype", "float16"], "invalid choice: 'float16'"),
 ])
-def test_bad_usage_is_one_line_and_exit_2(args, message):
-    done = subprocess.run([sys.executable, "-m", "comparisons.cli", *args], capture_output=True, text=True)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.count("\n") == 1 and message in done.stderr and "Traceback" not in done.stderr
+def test_bad_usage_is_one_line_and_exit_2(args, message, handgrad):
+    status, out, err = handgrad(*args)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
 
 
 def test_out_that_is_a_file_exits_2_before_any_work(tmp_path, capsys):

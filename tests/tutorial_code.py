@@ -73,3 +73,78 @@ def original():
     for old, new in SLIPS.values():
         source = variant(old, new, source)
     return source.replace("np.sum(dZ1, axis=1, keepdims=True)", "np.sum(dZ1)")
+
+
+# --- The tutorial kept as people keep it: a script or a notebook that reads its data and trains at import
+
+DEFINITIONS = TUTORIAL[:TUTORIAL.index("\n\nif __name__")] + "\n"   # TUTORIAL without its __main__ block
+
+DATA = '''\
+data = pd.read_csv("train.csv")          # the competition's file: not on this machine
+data = np.array(data)
+m, n = data.shape
+np.random.shuffle(data)
+data_dev = data[0:1000].T
+Y_dev = data_dev[0]
+X_dev = data_dev[1:n] / 255.
+data_train = data[1000:m].T
+Y_train = data_train[0]
+X_train = data_train[1:n] / 255.
+'''
+
+TRAINING = '''\
+def init_params():
+    W1 = np.random.rand(10, 784) - 0.5
+    b1 = np.random.rand(10, 1) - 0.5
+    W2 = np.random.rand(10, 10) - 0.5
+    b2 = np.random.rand(10, 1) - 0.5
+    return W1, b1, W2, b2
+
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2
+
+
+def get_accuracy(A2, Y):
+    return np.mean(np.argmax(A2, 0) == Y)
+
+
+def gradient_descent(X, Y, alpha, iterations):
+    W1, b1, W2, b2 = init_params()
+    for i in range(iterations):
+        Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
+        dW1, db1, dW2, db2 = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)
+        W1, b1, W2, b2 = update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
+        if i % 10 == 0:
+            print("Iteration:", i, "accuracy:", get_accuracy(A2, Y))
+    return W1, b1, W2, b2
+
+
+W1, b1, W2, b2 = gradient_descent(X_train, Y_train, 0.10, 500)
+'''
+
+IMPORTS = "import numpy as np\nimport pandas as pd\nfrom matplotlib import pyplot as plt\n"
+
+
+def script(definitions=DEFINITIONS, data=DATA, training=TRAINING):
+    """The tutorial kept as one script: imports, the data read at import, the functions, training at import."""
+    return f"{IMPORTS}\n{data}\n\n{definitions}\n\n{training}"
+
+
+def notebook_cells(definitions=DEFINITIONS, data=DATA, training=TRAINING):
+    """The same as a notebook's code cells: a ``%matplotlib inline`` magic, a ``!pip install`` line, the
+    data, the functions, the training (5 cells)."""
+    return [f"%matplotlib inline\n{IMPORTS}", "!pip install pandas matplotlib", data, definitions, training]
+
+
+def notebook(cells):
+    """A Jupyter notebook (nbformat 4, JSON text) with a markdown title and ``cells`` as code cells."""
+    import json
+
+    def code(source):
+        return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                "source": source.splitlines(True)}
+
+    title = {"cell_type": "markdown", "metadata": {}, "source": ["# A digit recogniser in NumPy\n"]}
+    return json.dumps({"cells": [title, *map(code, cells)], "metadata": {"kernelspec": {"name": "python3"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1)

@@ -4,14 +4,21 @@ numerical witness, on a catalogue model, quantity by quantity, with one-line dia
 ``verify(target, model="seed_net")`` is the one call; ``handgrad verify`` and the pytest plugin
 (``comparisons/pytest_plugin.py``) are thin layers over it. Modules, in the order a check runs:
 
-    load           the code to verify: a file, a module, an object or a function
-    forms          the shapes of code people write (the contract, the seed tutorial's), each read
-                   into the derivation's names; detection tries them in order
+    load           the code to verify: a file, a notebook, a module, an object or a function, read
+                   as people keep it (definitions only when it does work at import, stand-ins
+                   for modules not installed, siblings importable)
+    statements     a file's or notebook's top-level statements, classified before any runs
     calls          the batches, calling the person's functions on them, what comes back or fails
     isolation      running the person's code in a child process with a time limit
     diagnose       one-line diagnoses of a wrong quantity's numbers
     verification   the rows of each batch, and ``Verification``, the result and its rendering
     api            ``verify`` itself and the references it checks against
+    black_box      ``verify(cost=f, grad=g, params=theta)``: any gradient against the numerical witness,
+                   for code no form knows
+
+The forms, the shapes of code people write (the project's contract, the seed tutorial's, ...), each
+read into the derivation's names and detected by names and signatures, are a package of their own:
+``comparisons.forms`` (``isolation`` asks it which form reads the code; ``FORMS`` is re-exported).
 
 The names are imported on first use, so ``import comparisons.verify`` is cheap and the child
 process that runs a person's code (``isolation``) stays light.
@@ -20,10 +27,10 @@ process that runs a person's code (``isolation``) stays light.
 import importlib
 
 HOMES = {
-    "verify": "api", "EXTRA": "api",
+    "verify": "api", "EXTRA": "api", "GradientCheck": "black_box",
     "Verification": "verification", "AUTOGRAD": "verification",
     "CannotVerify": "calls", "Failure": "calls", "UserRun": "calls", "CASES": "calls",
-    "FORMS": "forms",
+    "FORMS": "comparisons.forms",
     "DEFAULT_TIMEOUT": "isolation",
 }
 
@@ -32,5 +39,6 @@ __all__ = sorted(HOMES)
 
 def __getattr__(name):
     if name in HOMES:
-        return getattr(importlib.import_module(f"comparisons.verify.{HOMES[name]}"), name)
+        home = HOMES[name]   # a module of this package, or a whole module path
+        return getattr(importlib.import_module(home if "." in home else f"comparisons.verify.{home}"), name)
     raise AttributeError(f"module 'comparisons.verify' has no attribute {name!r}")

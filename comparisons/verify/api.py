@@ -101,15 +101,19 @@ def references(model, case, names, full=False):
 # --- The one call ------------------------------------------------------------------------------------
 
 
-def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float64", cases=None,
+def verify(target=None, model="seed_net", *, form="auto", names=None, m=64, seed=0, dtype="float64", cases=None,
            against=None, full_witness=False, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False,
-           memo=None):
-    """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``.
+           memo=None, cost=None, grad=None, params=None):
+    """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``; or, in black-box
+    mode (``cost``, ``grad`` and ``params`` instead of ``target``), any gradient against the numerical
+    witness (``black_box.check_gradient``: a ``GradientCheck``).
 
     target:  ``"PATH.py"``, ``"package.module"``, either with ``":function"`` (the backward alone),
              or a module, an object holding the functions, or a backward function itself
-    form:    "auto" or a form's name from ``forms.FORMS`` ("contract": forward/loss/backward,
-             "tutorial": forward_prop/backward_prop)
+    form:    "auto" or a form's name from ``comparisons.forms.FORMS`` ("contract": forward/loss/backward,
+             "tutorial": forward_prop/backward_prop; ``handgrad forms`` lists them)
+    names:   {role: your function's name} where yours differ from the form's, e.g.
+             {"forward_prop": "forward", "backward_prop": "back"} (``--names``)
     m, seed, dtype: the typical batch's size, the seed of data and parameters, float64 or float32
     cases:   names from ``calls.CASES`` (default: all that apply to the model)
     against: reference names (default: torch, jax and every extra reference installed)
@@ -117,24 +121,36 @@ def verify(target, model="seed_net", *, form="auto", m=64, seed=0, dtype="float6
     timeout: seconds the person's code may run, for code given as a path or module name
     isolate: run the code in a child process (default: for a path or module name only)
     memo:    a dict that keeps the references' results between calls on the same batches (the gallery)
+    cost, grad, params: black-box mode, ``cost(params) -> J`` and ``grad(params) -> dJ/dparams`` at
+             ``params`` (a dict of arrays or one array), for code no form knows
     """
+    if cost is not None or grad is not None:
+        if target is not None or params is None:
+            raise CannotVerify("black-box mode takes cost=, grad= and params=, and no target; "
+                               f"got target={target!r}, params={'given' if params is not None else 'none'}")
+        from comparisons.verify.black_box import check_gradient
+
+        return check_gradient(cost, grad, params, full=full_witness or None, seed=seed, progress=progress)
+    if target is None:
+        raise CannotVerify("nothing to verify: give a target (a file, a module or a function), or "
+                           "cost=, grad= and params= for black-box mode")
     model = catalogue.get(model) if isinstance(model, str) else model
     batches = make_cases(model, m, seed, dtype, cases)
-    names = tuple(against) if against else available()
-    outcome = run_user(target, model, batches, form, timeout, isolate)
+    against = tuple(against) if against else available()
+    outcome = run_user(target, model, batches, form, timeout, isolate, names=names)
     first = outcome.runs[batches[0].name]
     if isinstance(first, Failure):
         hint = failure_hint(batches[0].Y)
         raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
     rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
     for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
-        key = (model.name, case.name, m, seed, np.dtype(dtype).name, names, full_witness)
+        key = (model.name, case.name, m, seed, np.dtype(dtype).name, against, full_witness)
         if key not in memo:
-            memo[key] = references(model, case, names, full=full_witness)
+            memo[key] = references(model, case, against, full=full_witness)
         found[case.name] = memo[key]
         case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
         rows += case_rows
         summary += case_summary
-    return Verification(model=model.name, outcome=outcome, cases=batches, against=names,
+    return Verification(model=model.name, outcome=outcome, cases=batches, against=against,
                         dtype=np.dtype(dtype).name, rows=pd.DataFrame(rows), table=pd.DataFrame(summary),
                         intermediates=model.intermediates, references=found)

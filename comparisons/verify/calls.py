@@ -7,7 +7,10 @@
    - ``class-missing`` (one-hot targets only): the typical batch without the examples of the last
      class, where a one-hot sized by the largest label seen loses a row.
 2. The call (``Caller``): arity checked before it, exceptions and NumPy warnings recorded, and
-   what comes back checked for count and type (``unpack``, ``numbers``, ``mapping``).
+   what comes back checked for count and type (``unpack``, ``numbers``, ``mapping``). For the
+   backward, the Caller also reads the locals it computed but did not return (``reading_locals``):
+   named as the derivation names them (dZ2, dA1, dZ1, dW1, ...), they are compared too, so a
+   hidden-layer mistake shows where it is made even in code that returns only dW and db.
 3. What it computed (``UserRun``), or why not: a ``Failure`` names the function and what was
    expected; whether it means "could not be checked" (``CannotVerify``, exit 2) or "wrong on this
    batch" is decided by ``verify`` (``api.py``). A message may end with a short excerpt of the
@@ -19,12 +22,16 @@ batches and imports it.
 
 import inspect
 import linecache
+import sys
 import traceback
+import types
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+
+from comparisons import BadInput
 
 # --- 1. The batches ------------------------------------------------------------------------------
 
@@ -93,9 +100,10 @@ def class_missing(typical):
 OURS = str(Path(__file__).parent)   # frames in comparisons/verify are ours, not the person's
 
 
-class CannotVerify(ValueError):
+class CannotVerify(BadInput):
     """The code could not be checked: it does not import, lacks a function, raises, returns the
-    wrong number or kind of things, or runs past the time limit. ``str(e)`` is the whole message."""
+    wrong number or kind of things, or runs past the time limit. ``str(e)`` is the whole message.
+    It is the user's input, not an error of ours (``comparisons.BadInput``: exit status 2)."""
 
 
 @dataclass(frozen=True)
@@ -132,11 +140,17 @@ def excerpt(error, lines=3):
 
 class Caller:
     """Calls functions for one batch, writing what it is doing to ``status`` (a file, read when a
-    time limit stops the process) and keeping the first NumPy warnings each call raised."""
+    time limit stops the process) and keeping the first NumPy warnings each call raised.
 
-    def __init__(self, status=None):
+    The call named ``backward`` is watched as it returns: ``locals`` keeps copies of its own frame's
+    numeric locals whose names are in ``wanted`` (the derivation's gradients, dZ2, dW2, ...), for
+    ``UserRun.with_locals``; the last such call wins."""
+
+    def __init__(self, status=None, backward=None, wanted=()):
         self.status = Path(status) if status else None
         self.warnings = []
+        self.backward, self.wanted = backward, tuple(wanted)
+        self.locals = {}
 
     def __call__(self, name, fn, args, expected, batch):
         """``fn(*args)``; ``expected`` is its signature as the check expects it, e.g.
@@ -148,7 +162,10 @@ class Caller:
                 np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             warnings.simplefilter("always")
             try:
-                out = fn(*args)
+                if name == self.backward and self.wanted:
+                    out, self.locals = reading_locals(fn, args, self.wanted)
+                else:
+                    out = fn(*args)
             except Exception as e:
                 raise Failed(Failure(name, "raises", f"{name} raised {one_line(e)} on the {batch} batch\n"
                                      f"  your traceback (last lines):\n{excerpt(e)}", one_line(e))) from None
@@ -170,6 +187,68 @@ def check_arity(name, fn, n, expected):
                                             f"{expected}")) from None
 
 
+def reading_locals(fn, args, wanted):
+    """(``fn(*args)``, {name: copy} of the locals named in ``wanted`` that ``fn``'s own frame holds
+    as it returns), in ``wanted``'s order.
+
+    A profile function (``sys.setprofile``) sees every frame's 'return' event with the frame's
+    locals still in place; it reads only the first frame running ``fn``'s code (not the functions
+    ``fn`` calls, nor a recursive call). A profile function already set is called on too and put
+    back after the call, even when ``fn`` raises; a profiler in C (cProfile) is left alone, and
+    nothing is read. Values are copied at the return; ``locals_read`` says which count.
+    """
+    code, previous = code_of(fn), sys.getprofile()
+    if code is None or not (previous is None or callable(previous)):
+        return fn(*args), {}  # no frame of its own to read (a builtin), or cProfile at work
+    watched, found = [], {}
+
+    def profile(frame, event, arg):
+        if previous is not None:
+            previous(frame, event, arg)
+        if event == "call" and not watched and frame.f_code is code:
+            watched.append(frame)
+        elif event == "return" and watched and frame is watched[0]:
+            found.update(locals_read(frame.f_locals, wanted))
+            watched.clear()     # read once; the frame is let go
+
+    sys.setprofile(profile)
+    try:
+        out = fn(*args)
+    finally:
+        sys.setprofile(previous)
+    return out, found
+
+
+def code_of(fn):
+    """The code object that runs when ``fn`` is called (through ``functools.wraps`` decorators, bound
+    methods and objects with ``__call__``), or None."""
+    try:
+        fn = inspect.unwrap(fn)
+    except ValueError:        # a cycle of __wrapped__
+        pass
+    code = getattr(fn, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        code = getattr(getattr(type(fn), "__call__", None), "__code__", None)
+    return code if isinstance(code, types.CodeType) else None
+
+
+def locals_read(values, wanted):
+    """{name: array copy} of ``values`` named in ``wanted`` that are arrays of real numbers (any
+    shape: a wrongly shaped dZ1 is compared, and its shape is the diagnosis); anything else under
+    such a name (None, a string, a function, a ragged list) is not a quantity and is skipped."""
+    found = {}
+    for name in wanted:
+        if name not in values:
+            continue
+        try:
+            array = np.array(values[name], copy=True)
+        except Exception:     # ragged lists, tensors that refuse, ...
+            continue
+        if array.dtype.kind in "biuf":
+            found[name] = array
+    return found
+
+
 def describe(warning):
     """``RuntimeWarning: overflow encountered in exp (mine.py:12: A = np.exp(Z) / ...)``."""
     line = linecache.getline(warning.filename, warning.lineno).strip()
@@ -186,12 +265,23 @@ class UserRun:
 
     forward: forward values it returned ({"Z1": ..., "A2": ...}), empty if it used the catalogue's;
     loss: its J, or None when it has no loss function; grads: {"dW1": ..., "dZ2": ...};
-    warnings: NumPy warnings its calls raised, as text."""
+    warnings: NumPy warnings its calls raised, as text; from_locals: the names in grads read from
+    the locals of ``locals_of`` (its backward) rather than returned."""
 
     forward: dict = field(default_factory=dict)
     loss: float = None
     grads: dict = field(default_factory=dict)
     warnings: tuple = ()
+    from_locals: tuple = ()
+    locals_of: str = ""
+
+    def with_locals(self, found, function):
+        """This run with ``found`` ({name: array}, read from ``function``'s locals by a ``Caller``)
+        added to its grads under the names it did not return: what the code returns wins."""
+        new = {k: v for k, v in found.items() if k not in self.grads}
+        if not new:
+            return self
+        return replace(self, grads={**self.grads, **new}, from_locals=tuple(new), locals_of=function)
 
 
 def unpack(name, value, names, expected):

@@ -19,13 +19,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from comparisons import catalogue
 from comparisons.verify.calls import CannotVerify, Caller, Failed
-from comparisons.verify.forms import detect
-from comparisons.verify.load import IMPORT_TIME, check_file, file_of, load, split_target
+from comparisons.forms import detect
+from comparisons.verify.load import IMPORT_TIME, check_file, explained, file_of, load, split_target
 
 DEFAULT_TIMEOUT = 30.0
 # The child's program: ``python -c CHILD REQUEST RESPONSE STATUS``. It imports this module by its
@@ -36,37 +36,47 @@ CHILD = "import sys; from comparisons.verify.isolation import child; child(*sys.
 @dataclass(frozen=True)
 class Outcome:
     """origin: the code, in words; form: the form's name ("contract", "tutorial"); functions: the
-    ones called; runs: {case name: calls.UserRun or calls.Failure}."""
+    ones called; runs: {case name: calls.UserRun or calls.Failure}; reading: how the form read the
+    code, one sentence (``Form.reading``); notes: how the file was read (``load.Code.notes``)."""
 
     origin: str
     form: str
     functions: tuple
     runs: dict = field(default_factory=dict)
+    reading: str = ""
+    notes: tuple = ()
 
 
-def run_user(target, model, cases, form="auto", timeout=DEFAULT_TIMEOUT, isolate=None):
-    """An ``Outcome``; ``isolate`` defaults to True for a path or module name given as text."""
+def run_user(target, model, cases, form="auto", timeout=DEFAULT_TIMEOUT, isolate=None, names=None):
+    """An ``Outcome``; ``isolate`` defaults to True for a path or module name given as text; ``names``
+    ({role: name}) renames the form's functions (``comparisons.forms.detect``)."""
     if isolate is None:
         isolate = isinstance(target, (str, Path))
     if isolate:
-        return run_isolated(str(target), model.name, cases, form, timeout)
-    return run_here(target, model.name, cases, form)
+        return run_isolated(str(target), model.name, cases, form, timeout, names)
+    return run_here(target, model.name, cases, form, names=names)
 
 
-def run_here(target, model_name, cases, form="auto", status=None):
+def run_here(target, model_name, cases, form="auto", status=None, names=None):
     """Load ``target`` and run it on ``cases`` in this process."""
     model = catalogue.get(model_name)
     if status:
         Path(status).write_text(f"importing {target}")
     code = load(target)
-    reader = detect(code, model, form)
+    try:
+        reader = detect(code, model, form, names)
+    except CannotVerify as e:     # a function not found may be one that reading the file left out
+        raise CannotVerify(explained(str(e), code.notes)) from None
     runs = {}
     for case in cases:
+        shapes = expected_shapes(model, case)
+        # the backward's locals named as the derivation names its gradients join what it returns
+        call = Caller(status, reader.backward_name, gradient_names(model, case, shapes))
         try:
-            runs[case.name] = reader.run(case, Caller(status), expected_shapes(model, case))
-        except Failed as failed:
-            runs[case.name] = failed.failure
-    return Outcome(code.origin, reader.name, reader.functions, runs)
+            runs[case.name] = reader.run(case, call, shapes).with_locals(call.locals, reader.backward_name)
+        except Failed as failed:   # how the file was read explains a NameError of a global left unset
+            runs[case.name] = replace(failed.failure, message=explained(failed.failure.message, code.notes))
+    return Outcome(code.origin, reader.name, reader.functions, runs, reader.reading, code.notes)
 
 
 def expected_shapes(model, case):
@@ -77,14 +87,22 @@ def expected_shapes(model, case):
     return {k: v.shape for k, v in {**case.params, **cache, **grads}.items()}
 
 
-def run_isolated(target, model_name, cases, form, timeout):
+def gradient_names(model, case, shapes):
+    """The derivation's gradients (intermediates dZ2, dA1, ... and dW1, db1, ...) in the order its
+    backward computes them: the locals a ``Caller`` reads from the person's backward."""
+    names = {*model.intermediates, *("d" + p for p in case.params)}
+    return tuple(k for k in shapes if k in names)
+
+
+def run_isolated(target, model_name, cases, form, timeout, names=None):
     """``run_here`` in a child Python, stopped after ``timeout`` seconds (None: no limit)."""
     path = file_of(split_target(target)[0])
     if path:
         check_file(path)        # before starting a child for nothing
     with tempfile.TemporaryDirectory(prefix="handgrad-verify-") as tmp:
         request, response, status = (Path(tmp) / n for n in ("request.pkl", "response.pkl", "status.txt"))
-        request.write_bytes(pickle.dumps(dict(target=target, model=model_name, cases=cases, form=form)))
+        request.write_bytes(pickle.dumps(dict(target=target, model=model_name, cases=cases, form=form,
+                                              names=names)))
         env = {**os.environ, "MPLBACKEND": "Agg"}
         process = subprocess.Popen([sys.executable, "-c", CHILD, str(request), str(response), str(status)],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -109,7 +127,8 @@ def child(request, response, status):
     """The child process: read the request, ``run_here``, write the answer."""
     job = pickle.loads(Path(request).read_bytes())
     try:
-        answer = {"outcome": run_here(job["target"], job["model"], job["cases"], job["form"], status)}
+        answer = {"outcome": run_here(job["target"], job["model"], job["cases"], job["form"], status,
+                                      job["names"])}
     except CannotVerify as e:
         answer = {"error": str(e)}
     Path(response).write_bytes(pickle.dumps(answer))

@@ -10,13 +10,20 @@ On each batch (``check_case``) there are two kinds of rows:
 Quantities come in the derivation's order: forward values, the loss J, then the gradients in the
 order the backward pass computes them, so the first wrong row is where a mistake first shows.
 
+Quantities read from the backward's locals (``UserRun.from_locals``: computed, not returned) are
+compared like the rest, kind marked "(local)", with two rules that keep a right derivation from
+being called wrong (``locals_judged``): an intermediate that is 1/m of the per-example one is dJ/dZ
+of the mean loss, the convention autograd has (``dZ2 = (A2 - Y) / m``), and is compared times m;
+and on a batch where everything the code returns agrees, a local that does not is a ``NOTE`` (a
+name used for something else), not a failure.
+
 ``Verification`` holds both tables and renders them on a terminal, in a notebook (HTML), in
 Markdown and CSV, with the verdict, the first wrong quantity, and the notes that explain it; the
 metric's sentence and the tolerance's reason are quoted from ``comparisons.agreement``.
 """
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,13 +32,15 @@ from tabulate import tabulate
 from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, METRIC, MISSING, NON_FINITE, NOT_MEASURED, \
     PASSING, PER_EXAMPLE, SHAPE_MISMATCH, WHY, Result, compare, compare_arrays, rtol_for
 from comparisons.verify.calls import Failure, UserRun
-from comparisons.verify.diagnose import Context, diagnose, failure_hint
+from comparisons.verify.diagnose import Context, close, diagnose, failure_hint
 
 AUTOGRAD = ("torch", "jax")   # the references a diagnosis rests on; the others are second opinions
 FAILS = "FAILS"               # a function raised or returned the wrong things on this batch
 FORWARD = "forward"
 LOSS = "loss"
 WORST = (FAILS, MISSING, SHAPE_MISMATCH, NON_FINITE, LOSS_MISMATCH, DISAGREE)
+NOTE = "note"                 # a local that disagrees where everything returned agrees: not counted
+OK = PASSING + (NOTE,)        # the summary verdicts that pass
 FORWARD_REFERENCE = "forward"   # the catalogue's NumPy forward pass, the reference of forward values
 
 # --- The rows of one batch -----------------------------------------------------------------------
@@ -42,13 +51,14 @@ def check_case(model, case, run, refs, dtype):
     the ``api.References`` on the same batch."""
     if isinstance(run, Failure):
         return failure_rows(model, case, run, dtype)
+    run, rescaled = mean_loss_locals(model, case, run, refs.manual)
     forward = refs.forward
     rows = forward_rows(model, case, run, forward, dtype) + gradient_rows(model, case, run, refs.results, dtype)
     order = [*forward, "J", *refs.manual.grads]
     quantities = sorted({r["quantity"] for r in rows}, key=lambda q: order.index(q) if q in order else len(order))
     summary = [summarise(model, case, run, q, [r for r in rows if r["quantity"] == q], refs.results, forward)
                for q in quantities]
-    return rows, carried(summary)
+    return rows, locals_judged(case, run, rescaled, carried(summary))
 
 
 def forward_rows(model, case, run, forward, dtype):
@@ -109,6 +119,41 @@ def summarise(model, case, run, quantity, rows, refs, forward):
     return row
 
 
+def mean_loss_locals(model, case, run, derivation):
+    """(``run`` with each intermediate read from its locals that is 1/m of the derivation's per-example
+    value multiplied by m, the names so rescaled). Such a dZ is dJ/dZ of the mean loss, the value
+    autograd has, written by people who take the 1/m early (``dZ2 = (A2 - Y) / m``, then
+    ``dW2 = dZ2 @ A1.T``): another convention, not a mistake."""
+    scaled = {}
+    for q in run.from_locals:
+        mine, per_example = run.grads[q], derivation.grads.get(q)
+        if q in model.intermediates and per_example is not None and np.shape(mine) == np.shape(per_example) \
+                and close(np.asarray(mine, dtype=np.float64) * case.m, per_example) and not close(mine, per_example):
+            scaled[q] = mine * case.m
+    return (replace(run, grads={**run.grads, **scaled}) if scaled else run), tuple(scaled)
+
+
+def locals_judged(case, run, rescaled, summary):
+    """``summary`` with the rows of quantities read from the backward's locals marked "(local)", those
+    in the mean loss's convention saying so, and, when every quantity the code returned passes on this
+    batch, a local that does not turned into a ``NOTE``: the code's results are right, so that local
+    is not the derivation's quantity (a name used for something else, or a value still in progress)."""
+    returned_ok = all(r["verdict"] in OK for r in summary if r["quantity"] not in run.from_locals)
+    for r in summary:
+        q = r["quantity"]
+        if q not in run.from_locals:
+            continue
+        r["kind"] += " (local)"
+        if q in rescaled and r["verdict"] in OK:
+            r["diagnosis"] = (f"yours is dJ/d{q[1:]} of the mean loss, 1/m of the per-example {q} (the 1/m "
+                              f"taken early, as autograd has it): compared times m = {case.m}")
+        elif r["verdict"] not in OK and returned_ok:
+            r["verdict"] = NOTE
+            r["diagnosis"] = (f"not counted: everything your code returns agrees, so this local {q} is not the "
+                              f"derivation's {q} (the name used for something else?); it reads: {r['diagnosis']}")
+    return summary
+
+
 def carried(summary):
     """NaN/inf rows after the first in a batch say where it came from, instead of repeating its diagnosis."""
     first = next((r["quantity"] for r in summary if r["verdict"] == NON_FINITE), None)
@@ -163,7 +208,7 @@ class Verification:
     @property
     def passed(self):
         """No summary row fails (every verdict ``agree``, or ``not measured``)."""
-        return bool(self.table["verdict"].isin(PASSING).all())
+        return bool(self.table["verdict"].isin(OK).all())
 
     @property
     def exit_status(self):
@@ -172,7 +217,7 @@ class Verification:
 
     def failures(self):
         """The summary rows that fail."""
-        return self.table[~self.table["verdict"].isin(PASSING)].reset_index(drop=True)
+        return self.table[~self.table["verdict"].isin(OK)].reset_index(drop=True)
 
     @property
     def first_wrong(self):
@@ -197,9 +242,12 @@ class Verification:
         against = ", ".join(self.against)
         if self.passed:
             unmeasured = int((self.table["verdict"] == NOT_MEASURED).sum())
+            noted = int((self.table["verdict"] == NOTE).sum())
             return (f"VERDICT: agrees. Every quantity matches {against} on {len(self.cases)} batch(es) "
                     f"({', '.join(c.name for c in self.cases)})"
-                    + (f", except {unmeasured} row(s) {NOT_MEASURED}" if unmeasured else "") + ".")
+                    + (f", except {unmeasured} row(s) {NOT_MEASURED}" if unmeasured else "")
+                    + (f"; {noted} local(s) that are not the derivation's, not counted ({NOTE})" if noted else "")
+                    + ".")
         first = self.first_wrong
         return (f"VERDICT: disagrees in {len(self.failures())} row(s). First wrong: {first['quantity']} on "
                 f"the {first['case']} batch ({first['verdict']}): {first['diagnosis']}")
@@ -210,6 +258,9 @@ class Verification:
         lines = [f"- Checked: {o.origin}, {o.form} form ({', '.join(o.functions)}), as model {self.model}, "
                  f"{self.dtype}, against {', '.join(self.against)}; forward values against the catalogue's "
                  f"NumPy forward pass."]
+        reading = getattr(o, "reading", "")   # how the form read the code (``comparisons.forms``)
+        lines += [f"- {reading[:1].upper()}{reading[1:]}."] if reading else []
+        lines += [f"- {n[:1].upper()}{n[1:]}." for n in getattr(o, "notes", ())]   # how the file was read (load.py)
         lines += [f"- Batch {c.name}: {c.description}." for c in self.cases]
         lines.append(f"- Intermediates (dZ, dA) are per example, `{PER_EXAMPLE}` of autograd's gradient of "
                      f"the mean loss J; parameter gradients are dJ/dθ.")
@@ -226,6 +277,10 @@ class Verification:
         lines += self.witness_localisation()
         runs = [r for r in o.runs.values() if isinstance(r, UserRun)]
         if runs:
+            read = list(dict.fromkeys(q for r in runs for q in r.from_locals))
+            if read:
+                of = next(r.locals_of for r in runs if r.from_locals)
+                lines.append(f"- Read from {of}'s locals (computed, not returned): {', '.join(read)}.")
             skipped = [q for q in self.intermediates if q not in runs[0].grads]
             if skipped:
                 lines.append(f"- Not returned, so not checked (intermediates are optional): {', '.join(skipped)}.")
