@@ -166,12 +166,15 @@ def add_verify(commands):
 
     p = commands.add_parser("verify", help="check your own forward/backward code against autograd",
                             description="Check your own derivation, quantity by quantity. TARGET is "
-                            "PATH.py or package.module, optionally :function (the backward alone). "
+                            "PATH.py, a notebook PATH.ipynb or package.module, optionally :function "
+                            "(the backward alone). "
                             "The code follows one of the forms `handgrad forms` lists: the project's "
                             "contract (forward, loss, backward), the seed tutorial's "
                             "forward_prop/backward_prop, ...")
-    p.add_argument("target", metavar="TARGET", help="PATH.py, package.module, or either with :function")
-    add_model(p, default="seed_net", what="the catalogue model the code implements")
+    p.add_argument("target", metavar="TARGET", help="PATH.py, PATH.ipynb, package.module, or one with :function")
+    p.add_argument("--model", default=None, choices=list(catalogue.CATALOGUE), metavar="NAME",
+                   help=f"the catalogue model the code implements, one of {', '.join(catalogue.CATALOGUE)} "
+                        f"(default: inferred from the form (seed_net when none))")
     p.add_argument("--form", default="auto", choices=verify.FORMS, metavar="NAME",
                    help=f"the form your code is written in: {', '.join(verify.FORMS[1:])}, or auto (default: "
                         f"detected by its functions' names; handgrad forms lists them)")

@@ -14,8 +14,9 @@ form, timeout). Importing this module imports nothing heavy: pytest loads it in 
 import pytest
 
 
-def assert_matches_autograd(target, model="seed_net", **options):
-    """``verify(target, model, **options)``; fails the test unless every quantity agrees. Returns the result."""
+def assert_matches_autograd(target, model=None, **options):
+    """``verify(target, model, **options)``; fails the test unless every quantity agrees. Returns the result.
+    ``model`` None: inferred from the form of the code (seed_net when no course form reads it)."""
     from comparisons.verify import CannotVerify, verify
 
     try:
@@ -29,5 +30,5 @@ def assert_matches_autograd(target, model="seed_net", **options):
 
 @pytest.fixture
 def handgrad_check():
-    """``handgrad_check(target, model="seed_net", **options)``: see ``assert_matches_autograd``."""
+    """``handgrad_check(target, model=None, **options)``: see ``assert_matches_autograd``."""
     return assert_matches_autograd

@@ -348,7 +348,8 @@ def test_the_forms_listing_fits_any_width(width):
 def test_the_tutorial_form_lists_the_two_layer_models_it_reads():
     two_layer = [m.name for m in catalogue.CATALOGUE.values()
                  if tuple(m.manual.param_shapes()) == ("W1", "b1", "W2", "b2")]
-    tutorial, contract = [line for line in describe(300).splitlines() if line.startswith("  models")]
+    models = [line for line in describe(300).splitlines() if line.startswith("  models")]
+    tutorial, contract = models[0], models[-1]
     assert tutorial.split(None, 1)[1].startswith(", ".join(two_layer) + " (")
     assert contract.split(None, 1)[1].startswith(", ".join(catalogue.CATALOGUE) + " (")
 

@@ -7,6 +7,7 @@ the code and how (``Form.reading``). One module per curriculum:
 
     project    the project's own contract: forward, loss, backward with the derivation's names
     tutorial   the seed tutorial's forward_prop/backward_prop, and the variants people write
+    courses    the convex models as the courses write them: Ng's ex1, ex2, ex5 and deeplearning.ai's propagate
 
 ``DETECTED`` lists the forms in the order ``auto`` tries them (the first whose backward the code
 defines reads it): a new form is one class in its curriculum's module and one entry there.
@@ -47,6 +48,9 @@ class Form:
     optional = {}
     layout = labels = regularisation = None
     variants = ()
+    model = None            # the catalogue model it reads when none is named (None: seed_net's default)
+    config = {}             # the config its code fixes (e.g. {"lam": 0.0}), over the model's own
+    PARAMETERS = ()         # the backward's parameter names where they tell the form (the courses')
 
     def __init__(self, code, model, names=None):
         self.names = {role: (names or {}).get(role, role) for role in self.roles}
@@ -87,8 +91,9 @@ def positional(fn):
 # The forms' modules import ``Form`` and ``positional`` from here, so they come after them.
 from comparisons.forms.project import Contract  # noqa: E402
 from comparisons.forms.tutorial import Tutorial  # noqa: E402
+from comparisons.forms import courses  # noqa: E402
 
-DETECTED = (Tutorial, Contract)             # the order ``auto`` tries them in
+DETECTED = (Tutorial, *courses.FORMS, Contract)     # the order ``auto`` tries them in
 BY_NAME = {f.name: f for f in DETECTED}
 FORMS = ("auto", *sorted(BY_NAME))          # the choices of ``--form``
 
@@ -118,8 +123,11 @@ def detect(code, model, form="auto", names=None):
     found = [f for f in candidates if code.get(names.get(f.backward_name, f.backward_name))]
     if form == "auto":
         if not found:
-            raise CannotVerify(f"{code.origin} defines {neither(f.backward_name for f in DETECTED)}; expected "
-                               + " or ".join(f"{f.signature} ({f.whose})" for f in DETECTED) + f" {defines}; "
+            networks, told = split_by_kind(DETECTED)
+            raise CannotVerify(f"{code.origin} defines {neither(f.backward_name for f in networks)}; expected "
+                               + " or ".join(f"{f.signature} ({f.whose})" for f in networks)
+                               + f" (or a course's {', '.join(f.backward_name for f in told)})" * bool(told)
+                               + f" {defines}; "
                                f"under other names, say which: --names {DETECTED[0].backward_name}=NAME "
                                f"(handgrad forms lists each form's functions)")
         return found[0](code, model, names)
@@ -144,7 +152,7 @@ def renamed(code, candidates, names, defines):
     """The forms among ``candidates`` that have every role ``names`` maps; a ``CannotVerify`` for a
     role none of them has, a name the code does not define, or roles of two forms mixed."""
     said = f"--names {','.join(f'{role}={name}' for role, name in names.items())}"
-    roles = "; ".join(f"{', '.join(f.roles)} ({f.whose})" for f in candidates)
+    roles = "; ".join(f"{', '.join(f.roles)} ({f.whose})" for f in sum(split_by_kind(candidates), ()))
     which = "the forms'" if len(candidates) > 1 else f"the {candidates[0].name} form's"
     unknown = [role for role in names if not any(role in f.roles for f in candidates)]
     if unknown:
@@ -159,6 +167,12 @@ def renamed(code, candidates, names, defines):
         raise CannotVerify(f"{said}: mixes the functions of two forms; expected those of one: {roles}; "
                            f"{code.origin} {defines}")
     return fitting
+
+
+def split_by_kind(forms):
+    """(the forms told by their functions' names alone, those told by parameter names too: the courses'),
+    each in ``forms``' order: messages list the first in full and name the second."""
+    return tuple(f for f in forms if not f.PARAMETERS), tuple(f for f in forms if f.PARAMETERS)
 
 
 def neither(names):
@@ -187,9 +201,33 @@ def by_arity(name, fn):
     if chosen is None:
         n = None if parameters is None else len(parameters)
         options = ", or ".join(f"{f.arity}, {f.signature.replace(f.backward_name, name, 1)}"
-                               for f in sorted(DETECTED, key=lambda f: f.arity))
+                               for f in sorted(DETECTED, key=lambda f: f.arity)
+                               if not f.PARAMETERS)   # forms told by parameter names: not by arity
         raise CannotVerify(f"{name} takes {n} arguments; expected {options} (or say --form)")
     return chosen
+
+
+def inferred(defined, function=None, form="auto", names=None):
+    """The form ``detect`` would choose for code defining ``defined`` ({function name: its positional
+    parameter names}, read without running the code), ``function`` the one named explicitly; None when
+    none would. ``verify`` takes the catalogue model from it before the code runs."""
+    try:
+        names = checked_names(names)
+    except CannotVerify:
+        return None
+    if form != "auto":
+        return BY_NAME.get(form)
+    if function:
+        parameters = defined.get(function)
+        return next((f for f in DETECTED if parameters is not None and f.matches(parameters)), None)
+    candidates = [f for f in DETECTED if not names or set(names) <= set(f.roles)]
+    return next((f for f in candidates if names.get(f.backward_name, f.backward_name) in defined), None)
+
+
+def configured_as(form):
+    """`` at lam = 0`` for a form whose code fixes the model's config; "" otherwise."""
+    return "".join(f" at {k} = {v:g}" if isinstance(v, (int, float)) else f" at {k} = {v}"
+                   for k, v in form.config.items())
 
 
 # --- The listing -------------------------------------------------------------------------------------
@@ -218,7 +256,8 @@ def describe(width=100):
                   for r in f.roles]
         fields += [("variants", v) for v in f.variants]
         fields += [("layout", f.layout), ("labels", f.labels), ("regularisation", f.regularisation),
-                   ("models", ", ".join(models) + " (choose with --model NAME; default seed_net)")]
+                   ("models", ", ".join(models) + (f" (default {f.model}{configured_as(f)}; --model NAME chooses)"
+                                                   if f.model else " (choose with --model NAME; default seed_net)"))]
         for i, (label, text) in enumerate(fields):
             shown = label if i == 0 or fields[i - 1][0] != label else ""
             out.append(fill(text, first=f"  {shown}".ljust(LABEL)))

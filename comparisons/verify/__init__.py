@@ -1,8 +1,8 @@
 """Verify a person's own derivation: their forward and backward against PyTorch, JAX and the
 numerical witness, on a catalogue model, quantity by quantity, with one-line diagnoses.
 
-``verify(target, model="seed_net")`` is the one call; ``handgrad verify`` and the pytest plugin
-(``comparisons/pytest_plugin.py``) are thin layers over it. Modules, in the order a check runs:
+``verify(target, model=None)`` is the one call (the model inferred from the form of the code);
+``handgrad verify`` and the pytest plugin (``comparisons/pytest_plugin.py``) are thin layers over it. Modules, in the order a check runs:
 
     load           the code to verify: a file, a notebook, a module, an object or a function, read
                    as people keep it (definitions only when it does work at import, stand-ins

@@ -14,8 +14,11 @@ and what was expected. A function that fails only on a later batch (say, a batch
 is a wrong derivation: it shows as a ``FAILS`` row.
 """
 
+import ast
 import importlib.util
-from dataclasses import dataclass, field
+import inspect
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +30,8 @@ from comparisons.sources import run_all
 from comparisons.verify.calls import CannotVerify, Failure, make_cases
 from comparisons.verify.diagnose import failure_hint
 from comparisons.verify.isolation import DEFAULT_TIMEOUT, run_user
+from comparisons.verify.load import file_of, split_target
+from comparisons.verify.statements import read_chunks
 from comparisons.verify.verification import AUTOGRAD, Verification, check_case
 
 # --- The references ------------------------------------------------------------------------------
@@ -98,10 +103,77 @@ def references(model, case, names, full=False):
     return References(out.pop("manual"), out, details, forward)
 
 
+# --- The model, inferred from the form ---------------------------------------------------------------
+
+DEFAULT_MODEL = "seed_net"     # when no form's functions are found
+
+
+def defined(target):
+    """({top-level function name: its positional parameter names}, the function named explicitly or None),
+    read without running the person's code: a file or notebook by its syntax tree (``statements``), a
+    module name by its file's, an object or function from Python by ``inspect``."""
+    if isinstance(target, (str, Path)):
+        where, function = split_target(str(target))
+        path = file_of(where) or module_file(where)
+        if path is None or not Path(path).is_file():
+            return {}, function
+        try:
+            chunks, _ = read_chunks(Path(path))
+        except CannotVerify:        # the child says why, with the rest of the loading's messages
+            return {}, function
+        nodes = [n for c in chunks for n in c.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        return {n.name: [a.arg for a in n.args.posonlyargs + n.args.args] for n in nodes}, function
+    from comparisons.forms import positional
+
+    if inspect.isfunction(target) or inspect.ismethod(target):
+        return {target.__name__: positional(target) or []}, target.__name__
+    found = {}
+    for name in dir(target):
+        value = getattr(target, name, None) if not name.startswith("__") else None
+        if callable(value):
+            found[name] = positional(value) or []
+    return found, None
+
+
+def module_file(name):
+    """The file of module ``name`` (``package.module``) under the current folder or sys.path, found
+    without importing it (nor its package); None otherwise."""
+    import sys
+
+    if not all(part.isidentifier() for part in name.split(".")):
+        return None
+    for folder in ["", *sys.path]:
+        base = Path(folder or ".").joinpath(*name.split("."))
+        for path in (base.with_suffix(".py"), base / "__init__.py"):
+            if path.is_file():
+                return path
+    return None
+
+
+def chosen_model(target, model=None, form="auto", names=None):
+    """(the catalogue ``Model`` to check ``target`` against, how it was chosen in words): ``model`` by
+    name or as a Model; otherwise the model of the form that would read the code (``forms.inferred``),
+    seed_net when none would. A form whose code fixes part of the config (no regularisation: lam = 0)
+    reads its model with that config (``Form.config``), named or inferred."""
+    from comparisons.forms import configured_as, inferred
+
+    reader = inferred(*defined(target), form=form, names=names)
+    how = ""
+    if model is None:
+        model, how = ((reader.model, f"inferred from the {reader.name} form") if reader and reader.model
+                      else (DEFAULT_MODEL, ""))     # today's default, said as before
+    model = catalogue.get(model) if isinstance(model, str) else model
+    if reader and reader.model == model.module and reader.config:
+        model = replace(model, config={**model.config, **reader.config})
+        fixed = configured_as(reader).replace(" at ", "", 1)
+        how = "; ".join(filter(None, [how, f"{fixed}: the {reader.name} form has no regularisation"]))
+    return model, how
+
+
 # --- The one call ------------------------------------------------------------------------------------
 
 
-def verify(target=None, model="seed_net", *, form="auto", names=None, m=64, seed=0, dtype="float64", cases=None,
+def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dtype="float64", cases=None,
            against=None, full_witness=False, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False,
            memo=None, cost=None, grad=None, params=None):
     """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``; or, in black-box
@@ -110,6 +182,9 @@ def verify(target=None, model="seed_net", *, form="auto", names=None, m=64, seed
 
     target:  ``"PATH.py"``, ``"package.module"``, either with ``":function"`` (the backward alone),
              or a module, an object holding the functions, or a backward function itself
+    model:   a catalogue name or ``Model``; None: inferred from the form that reads the code, read
+             without running it (``costFunction`` -> logistic_regression at lam = 0), seed_net when
+             no form's functions are found (``chosen_model``)
     form:    "auto" or a form's name from ``comparisons.forms.FORMS`` ("contract": forward/loss/backward,
              "tutorial": forward_prop/backward_prop; ``handgrad forms`` lists them)
     names:   {role: your function's name} where yours differ from the form's, e.g.
@@ -134,7 +209,7 @@ def verify(target=None, model="seed_net", *, form="auto", names=None, m=64, seed
     if target is None:
         raise CannotVerify("nothing to verify: give a target (a file, a module or a function), or "
                            "cost=, grad= and params= for black-box mode")
-    model = catalogue.get(model) if isinstance(model, str) else model
+    model, how = chosen_model(target, model, form, names)
     batches = make_cases(model, m, seed, dtype, cases)
     against = tuple(against) if against else available()
     outcome = run_user(target, model, batches, form, timeout, isolate, names=names)
@@ -144,13 +219,14 @@ def verify(target=None, model="seed_net", *, form="auto", names=None, m=64, seed
         raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
     rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
     for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
-        key = (model.name, case.name, m, seed, np.dtype(dtype).name, against, full_witness)
+        key = (model.name, repr(model.config), case.name, m, seed, np.dtype(dtype).name, against, full_witness)
         if key not in memo:
             memo[key] = references(model, case, against, full=full_witness)
         found[case.name] = memo[key]
         case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
         rows += case_rows
         summary += case_summary
-    return Verification(model=model.name, outcome=outcome, cases=batches, against=against,
+    label = model.name + (f" ({how})" if how else "")
+    return Verification(model=label, outcome=outcome, cases=batches, against=against,
                         dtype=np.dtype(dtype).name, rows=pd.DataFrame(rows), table=pd.DataFrame(summary),
                         intermediates=model.intermediates, references=found)

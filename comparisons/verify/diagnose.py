@@ -36,7 +36,7 @@ def diagnose(yours, expected, ctx):
     y, e = np.asarray(yours, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     if y.shape != e.shape:
         return shape(y.shape, e.shape, ctx)
-    for rule in (non_finite, transposed, weight_not_transposed, factor, l2_term, activation_derivative,
+    for rule in (non_finite, transposed, weight_not_transposed, bias_regularised, factor, l2_term, activation_derivative,
                  few_elements):
         line = rule(y, e, ctx)
         if line:
@@ -121,6 +121,21 @@ def factor(y, e, ctx):
         return (f"a factor {m}/{round(k)}{sign}: the m used ({round(k)}) is not the batch size ({m}); "
                 f"a global m? Use m = X.shape[1]")
     return f"a constant factor {c:.4g}"
+
+
+def bias_regularised(y, e, ctx):
+    """The L2 term on the biases too, said before ``factor``: for a one-element db (or J), any
+    difference is also a constant factor, and "a constant factor 1" would say nothing."""
+    if not ctx.lam:
+        return None
+    if ctx.quantity == "J":
+        extra = ctx.lam / (2 * ctx.m) * sum(float(np.sum(np.square(v))) for k, v in ctx.params.items()
+                                            if k.startswith("b"))
+        if extra and near(float(np.sum(y - e)), extra) and y.size == 1:
+            return "lambda/(2m) * b^2 added: the bias regularised? (L2 leaves biases out; Ng's theta[0])"
+        return None
+    line = l2_term(y, e, ctx) if ctx.quantity.startswith("db") else None
+    return line if line and line.startswith("lambda/m") else None
 
 
 def l2_term(y, e, ctx):

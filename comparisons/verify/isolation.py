@@ -4,7 +4,7 @@ a path or module name), or here (for functions and modules handed over from Pyth
 The child imports the code itself, so an import that hangs, exits or crashes the interpreter is
 stopped or reported like any other failure. The two processes speak through three files:
 
-    request   pickled {target, model name, cases, form}, written by the parent
+    request   pickled {target, model name and config, cases, form, names}, written by the parent
     response  pickled {"outcome": Outcome} or {"error": CannotVerify's message}, written by the child
     status    what the child is doing ("importing mine.py", "running backward_prop on the typical
               batch"), rewritten before each step: it names the step a time limit stopped
@@ -53,13 +53,20 @@ def run_user(target, model, cases, form="auto", timeout=DEFAULT_TIMEOUT, isolate
     if isolate is None:
         isolate = isinstance(target, (str, Path))
     if isolate:
-        return run_isolated(str(target), model.name, cases, form, timeout, names)
-    return run_here(target, model.name, cases, form, names=names)
+        return run_isolated(str(target), model, cases, form, timeout, names)
+    return run_here(target, model, cases, form, names=names)
 
 
-def run_here(target, model_name, cases, form="auto", status=None, names=None):
-    """Load ``target`` and run it on ``cases`` in this process."""
-    model = catalogue.get(model_name)
+def model_of(model, config=None):
+    """The catalogue ``Model`` named ``model`` (or ``model`` itself), its config replaced by ``config``
+    when one is given: a form that fixes part of the config reads the entry so changed."""
+    model = catalogue.get(model) if isinstance(model, str) else model
+    return model if config is None or config == model.config else replace(model, config=dict(config))
+
+
+def run_here(target, model, cases, form="auto", status=None, names=None):
+    """Load ``target`` and run it on ``cases`` in this process; ``model`` a ``Model`` or a catalogue name."""
+    model = model_of(model)
     if status:
         Path(status).write_text(f"importing {target}")
     code = load(target)
@@ -94,15 +101,15 @@ def gradient_names(model, case, shapes):
     return tuple(k for k in shapes if k in names)
 
 
-def run_isolated(target, model_name, cases, form, timeout, names=None):
+def run_isolated(target, model, cases, form, timeout, names=None):
     """``run_here`` in a child Python, stopped after ``timeout`` seconds (None: no limit)."""
     path = file_of(split_target(target)[0])
     if path:
         check_file(path)        # before starting a child for nothing
     with tempfile.TemporaryDirectory(prefix="handgrad-verify-") as tmp:
         request, response, status = (Path(tmp) / n for n in ("request.pkl", "response.pkl", "status.txt"))
-        request.write_bytes(pickle.dumps(dict(target=target, model=model_name, cases=cases, form=form,
-                                              names=names)))
+        request.write_bytes(pickle.dumps(dict(target=target, model=model.name, config=model.config, cases=cases,
+                                              form=form, names=names)))
         env = {**os.environ, "MPLBACKEND": "Agg"}
         process = subprocess.Popen([sys.executable, "-c", CHILD, str(request), str(response), str(status)],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -127,8 +134,8 @@ def child(request, response, status):
     """The child process: read the request, ``run_here``, write the answer."""
     job = pickle.loads(Path(request).read_bytes())
     try:
-        answer = {"outcome": run_here(job["target"], job["model"], job["cases"], job["form"], status,
-                                      job["names"])}
+        answer = {"outcome": run_here(job["target"], model_of(job["model"], job.get("config")), job["cases"],
+                                      job["form"], status, job["names"])}
     except CannotVerify as e:
         answer = {"error": str(e)}
     Path(response).write_bytes(pickle.dumps(answer))
