@@ -14,6 +14,7 @@ import sys
 from functools import partial
 from types import SimpleNamespace
 
+from manual import regularisation
 from manual.validate import check_array, check_data, check_finite_through, check_lam, check_params
 
 MANUAL = ("INTERMEDIATES", "KINKS", "param_shapes", "init_params", "check_inputs", "forward", "loss",
@@ -49,11 +50,13 @@ def forward(params, X, g=None):
     return A, {"Z": Z, "A": A}
 
 
-def bind_lam(module_name, lam, names=MANUAL):
+def bind_lam(module_name, lam, names=MANUAL, penalty=None):
     """The module ``module_name`` with its L2 strength bound: an object holding ``names``, where each
-    of ``loss``, ``backward`` and ``hessian`` takes ``lam`` from it (catalogue.Model's ``configure``)."""
+    of ``loss``, ``backward`` and ``hessian`` takes ``lam`` (and ``penalty``, how lambda is written, for
+    a module that takes it: ``manual/regularisation.py``) from it (catalogue.Model's ``configure``)."""
     lam = check_lam(lam)
     module = sys.modules[module_name]
-    bound = {n: partial(getattr(module, n), lam=lam) if n in ("loss", "backward", "hessian") else getattr(module, n)
+    fixed = {"lam": lam} if penalty is None else {"lam": lam, "penalty": regularisation.check_penalty(penalty)}
+    bound = {n: partial(getattr(module, n), **fixed) if n in ("loss", "backward", "hessian") else getattr(module, n)
              for n in names}
-    return SimpleNamespace(lam=lam, **bound)
+    return SimpleNamespace(**fixed, **bound)

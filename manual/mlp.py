@@ -1,6 +1,6 @@
 """Any-depth multilayer perceptron, derived once for every depth; the seed network is one configuration.
 
-``configure(sizes, activations, output, loss, lam)`` returns an ``MLP`` with the model contract.
+``configure(sizes, activations, output, loss, lam, penalty)`` returns an ``MLP`` with the model contract.
 Layers l = 1..L, A_0 = X. Shapes (one column per example, m = X.shape[1]):
 
     X = A_0 : (n_0, m)    W_l : (n_l, n_{l-1})    b_l : (n_l, 1)    Z_l, A_l : (n_l, m)
@@ -11,6 +11,8 @@ Forward, l = 1..L:    Z_l = W_l A_{l-1} + b_l,   A_l = g_l(Z_l)
 
 Loss (output/loss pairs in ``manual/mlp_config.py``), mean over examples, sum over output units:
     J = 1/m sum_j loss(Z_L[:, j], Y[:, j]) + lambda/(2m) sum_l ||W_l||^2     (biases excluded)
+    (or reg sum_l ||W_l||^2, 0.5 reg ..., none: ``penalty``, manual/regularisation.py; dW_l then
+    takes 2c W_l for the coefficient c written)
 
 Backward, per-example intermediates as in the seed derivation (dZ_l is m times dJ/dZ_l):
     dZ_L     = A_L - Y                          for each of the three canonical pairs
@@ -41,9 +43,10 @@ LOSS_SUM = {  # name: sum over examples and output units of the per-example loss
 }
 
 
-def configure(sizes=(784, 10, 10), activations=("relu",), output="softmax", loss=None, lam=0.0):
+def configure(sizes=(784, 10, 10), activations=("relu",), output="softmax", loss=None, lam=0.0,
+              penalty="lambda/2m"):
     """An ``MLP``; the defaults are the seed network (784-10-10, ReLU, softmax + cross-entropy)."""
-    return MLP(check_config(sizes, activations, output, loss, lam))
+    return MLP(check_config(sizes, activations, output, loss, lam, penalty))
 
 
 class MLP:
@@ -99,23 +102,23 @@ class MLP:
 
     @checked(check_inputs)
     def loss(self, params, X, Y):
-        """J = 1/m sum_j loss(Z_L, Y)[j] + lambda/(2m) sum_l ||W_l||^2."""
+        """J = 1/m sum_j loss(Z_L, Y)[j] + c sum_l ||W_l||^2, c = lambda/(2m) by default (``penalty``)."""
         _, cache = self.forward(params, X)
         m, c = X.shape[1], self.config
         data = LOSS_SUM[c.loss](cache[f"Z{c.L}"], Y) / m              # from the logits Z_L: finite at +-1000
-        penalty = c.lam / (2 * m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))  # no biases
+        penalty = c.coefficient(m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))  # no biases
         return loss_value(data + penalty)
 
     @checked(check_inputs)
     def backward(self, params, cache, X, Y):
         """Backward pass, layer by layer in reverse; every d<name>, keyed in the order computed."""
         m, c = X.shape[1], self.config
-        lam, grads = c.lam, {}
+        two_c, grads = 2 * c.coefficient(m), {}                   # d/dW (c ||W||^2) = 2c W; lambda/m W by default
         dZ = cache[f"A{c.L}"] - Y                                 # a canonical pair: g_L' cancels      (n_L, m)
         grads[f"dZ{c.L}"] = dZ
         for l in range(c.L, 0, -1):
             A_prev, W = (cache[f"A{l - 1}"] if l > 1 else X), params[f"W{l}"]
-            grads[f"dW{l}"] = dZ @ A_prev.T / m + lam / m * W     # dW_l = 1/m dZ_l A_{l-1}^T + lambda/m W_l
+            grads[f"dW{l}"] = dZ @ A_prev.T / m + two_c * W       # dW_l = 1/m dZ_l A_{l-1}^T + lambda/m W_l
             grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m   # db_l = 1/m sum_j dZ_l, no lambda   (n_l, 1)
             if l == 1:
                 break                                             # X = A_0 takes no gradient

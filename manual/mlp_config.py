@@ -11,13 +11,15 @@ is, per example, dZ_L = A_L - Y (the canonical pairs):
     sigmoid  + binary_cross_entropy   J =  1/m sum_j sum_k [softplus(Z_L) - Y Z_L]
     identity + mse                    J =  1/(2m) sum_j sum_k (Z_L - Y)^2
 
-plus, for lambda > 0, lambda/(2m) sum_l ||W_l||^2 (biases excluded). MSE is 1/(2m) times the sum
+plus, for lambda > 0, c sum_l ||W_l||^2 (biases excluded), c = lambda/(2m) by default or as another
+course writes it (``penalty``: ``manual/regularisation.py``). MSE is 1/(2m) times the sum
 of squares, as in the course's linear regression, so that dZ_L = A_L - Y has no factor 2.
 """
 
 from dataclasses import dataclass
 from numbers import Integral
 
+from manual import regularisation
 from manual.validate import check_lam
 
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "identity")
@@ -27,13 +29,19 @@ LOSS_OF_OUTPUT = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy",
 
 @dataclass(frozen=True)
 class Config:
-    """sizes (n_0, ..., n_L), one activation per hidden layer 1..L-1, the output, its loss, lambda."""
+    """sizes (n_0, ..., n_L), one activation per hidden layer 1..L-1, the output, its loss, lambda and
+    how lambda is written (``penalty``: ``manual.regularisation.PENALTIES``)."""
 
     sizes: tuple
     activations: tuple
     output: str
     loss: str
     lam: float
+    penalty: str = regularisation.DEFAULT
+
+    def coefficient(self, m):
+        """c in J_reg = c sum_l ||W_l||^2 on a batch of m examples (``regularisation.coefficient``)."""
+        return regularisation.coefficient(self.penalty, self.lam, m)
 
     @property
     def L(self):
@@ -49,10 +57,10 @@ class Config:
         """e.g. ``64-32-16-10 tanh/relu, softmax + cross_entropy, lambda=0.1``."""
         hidden = "/".join(self.activations) or "no hidden layer"
         return (f"{'-'.join(map(str, self.sizes))} {hidden}, {self.output} + {self.loss}, "
-                f"lambda={self.lam:g}")
+                f"{regularisation.describe(self.penalty, self.lam)}")
 
 
-def check_config(sizes, activations, output="softmax", loss=None, lam=0.0):
+def check_config(sizes, activations, output="softmax", loss=None, lam=0.0, penalty=regularisation.DEFAULT):
     """The ``Config`` for these arguments, or one ValueError naming what does not fit.
 
     ``activations`` is one name per hidden layer (a single name is used for every hidden layer);
@@ -81,7 +89,7 @@ def check_config(sizes, activations, output="softmax", loss=None, lam=0.0):
     if output == "softmax" and sizes[-1] < 2:
         raise ValueError(f"softmax over {sizes[-1]} output unit is constantly 1; expected at least 2 "
                          f"units (for one output use sigmoid + binary_cross_entropy)")
-    return Config(sizes, activations, output, loss, check_lam(lam))
+    return Config(sizes, activations, output, loss, check_lam(lam), regularisation.check_penalty(penalty))
 
 
 def _check_sizes(sizes):

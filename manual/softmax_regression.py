@@ -8,6 +8,9 @@ Loss: mean over examples, sum over classes, of the cross-entropy, plus lambda/(2
 
     J = -1/m sum_j sum_k y_kj log softmax(z_j)_k + lambda/(2m) ||W||^2,
 
+(or c ||W||^2 as another course writes its strength, reg ||W||^2 in CS231n: ``penalty``,
+manual/regularisation.py; then dW takes 2c W where it takes lambda/m W below)
+
 with log softmax(z)_k = z_k - max z - log sum_l e^(z_l - max z), finite for logits of +-1000.
 Derivation: d/dz_kj of -sum_l y_lj log a_lj is a_kj sum_l y_lj - y_kj = a_kj - y_kj when each
 column of Y sums to 1, so dZ = A - Y per example (m dJ/dZ of the mean loss). Then
@@ -19,7 +22,7 @@ The logits Z = W X + b, the input checks and ``configure`` are the other convex 
 
 import numpy as np
 
-from manual import linear_model
+from manual import linear_model, regularisation
 from manual.activations import log_softmax, softmax
 from manual.init import uniform_params
 from manual.validate import checked, loss_value
@@ -58,25 +61,27 @@ def forward(params, X):
 
 
 @checked(check_inputs)
-def loss(params, X, Y, lam=0.0):
-    """J = -1/m sum_j sum_k y_kj log softmax(z_j)_k + lambda/(2m) ||W||^2."""
+def loss(params, X, Y, lam=0.0, penalty=regularisation.DEFAULT):
+    """J = -1/m sum_j sum_k y_kj log softmax(z_j)_k + lambda/(2m) ||W||^2 (c ||W||^2: ``penalty``)."""
     m = X.shape[1]
+    c = regularisation.coefficient(penalty, lam, m)
     _, cache = forward(params, X)
-    return loss_value(-(Y * log_softmax(cache["Z"])).sum() / m + lam / (2 * m) * (params["W"] ** 2).sum())
+    return loss_value(-(Y * log_softmax(cache["Z"])).sum() / m + c * (params["W"] ** 2).sum())
 
 
 @checked(check_inputs)
-def backward(params, cache, X, Y, lam=0.0):
+def backward(params, cache, X, Y, lam=0.0, penalty=regularisation.DEFAULT):
     """dZ (per example), then dW and db; keyed in the order computed."""
     m = X.shape[1]
+    two_c = 2 * regularisation.coefficient(penalty, lam, m)   # d/dW (c ||W||^2) = 2c W: lambda/m by default
     dZ = cache["A"] - Y                           # softmax + cross-entropy: the log-sum-exp cancels   (K, m)
-    dW = dZ @ X.T / m + lam / m * params["W"]     # dW = 1/m dZ X^T + lambda/m W                       (K, n)
+    dW = dZ @ X.T / m + two_c * params["W"]       # dW = 1/m dZ X^T + lambda/m W                       (K, n)
     db = dZ.sum(axis=1, keepdims=True) / m        # db = 1/m sum_j dz_j: no lambda on b                 (K, 1)
     return {"dZ": dZ, "dW": dW, "db": db}
 
 
 @checked(check_inputs)
-def hessian(params, X, Y, lam=0.0):
+def hessian(params, X, Y, lam=0.0, penalty=regularisation.DEFAULT):
     """d^2 J / d theta^2, theta = (W row by row: W[0, :], ..., W[K-1, :], then b[0], ..., b[K-1]).
 
     With x~_j = [x_j; 1], class k's parameters are theta_k = [W[k, :], b[k]] and z_kj = theta_k^T x~_j.
@@ -95,12 +100,13 @@ def hessian(params, X, Y, lam=0.0):
     H = -(V @ V.T / m).reshape(n_y, n1, n_y, n1)             # -1/m sum_j a_kj a_lj x~_j x~_j^T
     k = np.arange(n_y)
     H[k, :, k, :] += V.reshape(n_y, n1, m) @ Xt.T / m       # + delta_kl 1/m sum_j a_kj x~_j x~_j^T
-    H[k, :n_x, k, :n_x] += lam / m * np.eye(n_x, dtype=X.dtype)  # + delta_kl lambda/m I on W only
+    two_c = 2 * regularisation.coefficient(penalty, lam, m)   # lambda/m by default
+    H[k, :n_x, k, :n_x] += two_c * np.eye(n_x, dtype=X.dtype)  # + delta_kl lambda/m I on W only
     H = H.reshape(n_y * n1, n_y * n1)                        # rows theta_0, ..., theta_K-1  (K(n+1), K(n+1))
     order = np.r_[(k[:, None] * n1 + np.arange(n_x)).ravel(), k * n1 + n_x]  # all of W, then b
     return H[np.ix_(order, order)]
 
 
-def configure(lam=0.0):
-    """This model with its L2 strength bound: an object with the model contract (catalogue.Model)."""
-    return linear_model.bind_lam(__name__, lam)
+def configure(lam=0.0, penalty=regularisation.DEFAULT):
+    """This model with its L2 strength (and how it is written) bound: the model contract (catalogue.Model)."""
+    return linear_model.bind_lam(__name__, lam, penalty=penalty)

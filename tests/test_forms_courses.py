@@ -1,4 +1,4 @@
-"""The courses' forms of the convex models (``comparisons.forms.courses``) and the model inferred from
+"""The courses' forms of the convex models (``comparisons.forms.ng``, ``dlai``) and the model inferred from
 the form: Ng's ex1 (and its Multi variant), ex2 (costFunction, costFunctionReg) and ex5, and
 deeplearning.ai's propagate.
 
@@ -14,8 +14,10 @@ import pytest
 from comparisons import catalogue
 from comparisons.cli import main
 from comparisons.forms import DETECTED, describe, inferred
-from comparisons.forms.courses import FORMS
+from comparisons.forms import dlai, ng
 from comparisons.verify import CannotVerify, verify
+
+FORMS = ng.FORMS + dlai.FORMS
 from comparisons.verify.api import chosen_model, defined
 
 STABLE = '''\

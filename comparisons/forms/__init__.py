@@ -7,7 +7,9 @@ the code and how (``Form.reading``). One module per curriculum:
 
     project    the project's own contract: forward, loss, backward with the derivation's names
     tutorial   the seed tutorial's forward_prop/backward_prop, and the variants people write
-    courses    the convex models as the courses write them: Ng's ex1, ex2, ex5 and deeplearning.ai's propagate
+    ng         Andrew Ng's ML course (Python ports): ex1, ex2, ex5
+    dlai       deeplearning.ai's courses: propagate
+    convex     what the courses' forms of the convex models share (layouts, the unrolled gradient)
 
 ``DETECTED`` lists the forms in the order ``auto`` tries them (the first whose backward the code
 defines reads it): a new form is one class in its curriculum's module and one entry there.
@@ -91,9 +93,9 @@ def positional(fn):
 # The forms' modules import ``Form`` and ``positional`` from here, so they come after them.
 from comparisons.forms.project import Contract  # noqa: E402
 from comparisons.forms.tutorial import Tutorial  # noqa: E402
-from comparisons.forms import courses  # noqa: E402
+from comparisons.forms import dlai, ng  # noqa: E402
 
-DETECTED = (Tutorial, *courses.FORMS, Contract)     # the order ``auto`` tries them in
+DETECTED = (Tutorial, *ng.FORMS, *dlai.FORMS, Contract)     # the order ``auto`` tries them in
 BY_NAME = {f.name: f for f in DETECTED}
 FORMS = ("auto", *sorted(BY_NAME))          # the choices of ``--form``
 

@@ -7,7 +7,7 @@ Y one-hot (K, m). No gradient is written here: autograd derives them.
 import jax
 import jax.numpy as jnp
 
-from manual import linear_model
+from manual import linear_model, regularisation
 from reference.taps import identity
 
 
@@ -16,13 +16,13 @@ def forward(params, X, tap=identity):
     return tap("Z", params["W"] @ X + params["b"])  # z_j = W x_j + b: one affine map per example   (K, m)
 
 
-def loss(params, X, Y, tap=identity, lam=0.0):
-    """J = -1/m sum_j sum_k y_kj log softmax(z_j)_k + lambda/(2m) ||W||^2."""
+def loss(params, X, Y, tap=identity, lam=0.0, penalty=regularisation.DEFAULT):
+    """J = -1/m sum_j sum_k y_kj log softmax(z_j)_k + lambda/(2m) ||W||^2 (c ||W||^2: ``penalty``)."""
     m = X.shape[1]
     Z = forward(params, X, tap)
-    return -jnp.sum(Y * jax.nn.log_softmax(Z, axis=0)) / m + lam / (2 * m) * jnp.sum(params["W"] ** 2)
+    return -jnp.sum(Y * jax.nn.log_softmax(Z, axis=0)) / m + regularisation.coefficient(penalty, lam, m) * jnp.sum(params["W"] ** 2)
 
 
-def configure(lam=0.0):
+def configure(lam=0.0, penalty=regularisation.DEFAULT):
     """This model with its L2 strength bound (``forward``, ``loss``), as the manual twin's."""
-    return linear_model.bind_lam(__name__, lam, linear_model.REFERENCE)
+    return linear_model.bind_lam(__name__, lam, linear_model.REFERENCE, penalty)

@@ -25,9 +25,10 @@ LOSS_SUM = {  # sum over examples and output units, from the logits Z_L
 }
 
 
-def configure(sizes=(784, 10, 10), activations=("relu",), output="softmax", loss=None, lam=0.0):
+def configure(sizes=(784, 10, 10), activations=("relu",), output="softmax", loss=None, lam=0.0,
+              penalty="lambda/2m"):
     """An ``MLP``; the defaults are the seed network (784-10-10, ReLU, softmax + cross-entropy)."""
-    return MLP(check_config(sizes, activations, output, loss, lam))
+    return MLP(check_config(sizes, activations, output, loss, lam, penalty))
 
 
 class MLP:
@@ -46,9 +47,9 @@ class MLP:
         return Z
 
     def loss(self, params, X, Y, tap=identity):
-        """J = 1/m sum_j loss(Z_L, Y)[j] + lambda/(2m) sum_l ||W_l||^2."""
+        """J = 1/m sum_j loss(Z_L, Y)[j] + c sum_l ||W_l||^2, c = lambda/(2m) by default (``penalty``)."""
         Z = self.forward(params, X, tap)
         m, c = X.shape[1], self.config
         data = LOSS_SUM[c.loss](Z, Y) / m                              # from the logits Z_L: finite at +-1000
-        penalty = c.lam / (2 * m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))  # no biases
+        penalty = c.coefficient(m) * sum((params[f"W{l}"] ** 2).sum() for l in range(1, c.L + 1))  # no biases
         return data + penalty

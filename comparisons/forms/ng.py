@@ -1,93 +1,22 @@
-"""The courses' forms of the convex models: Andrew Ng's ML course (Python ports of ex1, ex2, ex5)
-and deeplearning.ai's course 1, each read from the course's published signatures.
+"""Andrew Ng's Machine Learning course, as its Python ports write it, read into the catalogue's models.
 
     ng_ex1        computeCost(X, y, theta) -> J;  gradientDescent(X, y, theta, alpha, num_iters) -> theta
     ng_ex1_multi  computeCostMulti / gradientDescentMulti, the same signatures
     ng_ex2_reg    costFunctionReg(theta, X, y, lambda_) -> (J, grad)
     ng_ex2        costFunction(theta, X, y) -> (J, grad)
     ng_ex5        linearRegCostFunction(X, y, theta, lambda_) -> (J, grad)       (X first: ex5's order)
-    dlai_propagate propagate(w, b, X, Y) -> (grads, cost), grads {"dw": (n, 1), "db": a scalar}
 
-Ng's exercises: X is (m, n+1), rows are examples, with a first column of ones (the intercept);
-theta (n+1,) = [b, W...]; y (m,) (0/1 labels in ex2); grad (n+1,): grad[0] is db, grad[1:] dW.
-Regularisation is lambda/(2m) sum theta[1:]^2, the catalogue's own, so a form with a lambda reads
-the catalogue model at its lambda (given as the argument), a form without one at lambda 0.
+X is (m, n+1), rows are examples, with a first column of ones (the intercept); theta (n+1,) =
+[b, W...]; y (m,) (0/1 labels in ex2); grad (n+1,): grad[0] is db, grad[1:] dW. Regularisation is
+lambda/(2m) sum theta[1:]^2, the catalogue's own, so a form with a lambda reads the catalogue model
+at its lambda (given as the argument), a form without one at lambda 0.
 ex1 has no gradient function: the gradient is recovered from one step of gradientDescent at
 alpha = 1, num_iters = 1 on a copy of theta (it is often updated in place): grad = theta - theta'.
-deeplearning.ai: X (n, m), columns are examples; w (n, 1) is W's transpose, b a Python float,
-Y (1, m); no regularisation.
-Each form reads the catalogue's batch (``calls.Case``: W (1, n), b (1, 1), X (n, m), Y (1, m)) into
-its layout and the person's gradient back into dW (1, n) and db (1, 1).
 """
 
-import numpy as np
-
-from comparisons.forms import Form, positional
-from comparisons.verify.calls import CannotVerify, Failed, Failure, UserRun, mapping, numbers, unpack
-
-
-class Course(Form):
-    """What the course forms share: the catalogue model they read, the layouts, the unrolled gradient."""
-
-    PARAMETERS = ()                   # the backward's parameter names, lower case ("*": any name)
-    reads_as = ""                     # the model's kind, in words, for messages
-
-    @classmethod
-    def matches(cls, parameters):
-        """The backward's parameters by name (case aside), so that a contract's backward(params, cache,
-        X, Y) named explicitly is never read as a course's four-argument function."""
-        return len(parameters) == len(cls.PARAMETERS) and all(
-            want in ("*", p.lower()) for want, p in zip(cls.PARAMETERS, parameters))
-
-    @classmethod
-    def reads(cls, model):
-        return model.module == cls.model
-
-    def __init__(self, code, model, names=None):
-        if not self.reads(model):
-            raise CannotVerify(f"{self.signature} ({self.whose}) is {self.reads_as}; model {model.name} is "
-                               f"not: use --model {self.model}")
-        super().__init__(code, model, names)
-        self.n = model.manual.param_shapes()["W"][1]
-        self.lam = float(model.config.get("lam", 0.0))
-        self.backward = code.get(self.backward_name)
-        cost = [r for r in self.roles if r != type(self).backward_name]
-        self.cost_name = self.names[cost[0]] if cost else None
-        self.cost = code.get(self.cost_name) if cost and not code.function else None
-        self.functions = tuple(n for n, f in [(self.cost_name, self.cost), (self.backward_name, self.backward)] if f)
-
-    # --- layouts ---------------------------------------------------------------------------------
-
-    @staticmethod
-    def design(case):
-        """(X with a first column of ones (m, n+1), y (m,), theta = [b, W...] (n+1,)), fresh copies."""
-        X = case.X.T
-        X1 = np.hstack([np.ones((X.shape[0], 1), X.dtype), X])
-        theta = np.concatenate([case.params["b"].ravel(), case.params["W"].ravel()])
-        return X1, case.Y.ravel().copy(), theta
-
-    def unrolled(self, name, grad):
-        """{"dW": (1, n), "db": (1, 1)} from an unrolled gradient (n+1,) = [db, dW...]."""
-        grad = numbers(name, "grad", grad, f"({self.n + 1},)")
-        if grad.size != self.n + 1:
-            raise Failed(Failure(name, "returns", f"{name} returned grad of shape {grad.shape}; expected "
-                                                  f"({self.n + 1},): one entry per theta, [db, dW...]"))
-        grad = grad.reshape(-1)
-        return {"dW": grad[1:].reshape(1, self.n), "db": grad[:1].reshape(1, 1)}
-
-    def cost_of(self, name, value):
-        J = numbers(name, "J", value, "()")
-        return float(J.reshape(())) if J.size == 1 else J   # a J of another shape is compared as it is
-
-    def regularised(self):
-        return (f"L2 lambda = {self.lam:g} passed as its 4th argument (lambda/(2m) sum theta[1:]^2, theta[0] "
-                f"unpenalised)" if self.lam else "no regularisation (lambda = 0)")
-
-    def ng_reading(self, signature, labels):
-        return (f"read as {self.whose} {signature}: X rows are examples with a first column of ones (the "
-                f"intercept), theta = [b, W] unrolled ({self.n + 1},), y {labels} of shape (m,), grad[0] is db "
-                f"and grad[1:] dW, {self.regularised()}")
-
+from comparisons.forms import positional
+from comparisons.forms.convex import Course
+from comparisons.verify.calls import Failed, Failure, UserRun, numbers, unpack
 
 class NgCost(Course):
     """A cost function returning (J, grad): ex2's costFunction/costFunctionReg, ex5's linearRegCostFunction."""
@@ -225,48 +154,4 @@ class NgEx1Multi(NgEx1):
     optional = {"computeCostMulti": "without it the loss is not checked"}
 
 
-class Propagate(Course):
-    """deeplearning.ai course 1's logistic regression: propagate(w, b, X, Y) -> (grads, cost)."""
-
-    name = "dlai_propagate"
-    whose = "deeplearning.ai course 1's"
-    roles = ("propagate",)
-    backward_name = "propagate"
-    arity = 4
-    signature = 'propagate(w, b, X, Y) -> (grads, cost), grads {"dw": (n, 1), "db": a scalar}'
-    signatures = {"propagate": signature}
-    PARAMETERS = ("w", "b", "x", "y")
-    model, config = "logistic_regression", {"lam": 0.0}
-    reads_as = "logistic regression"
-    variants = ('grads["dw"] of shape (1, n) or (n,) is read as dW too; grads["db"] any one-element number',)
-    layout = "X (n, m): columns are examples; w (n, 1), b a Python float; grads dw (n, 1) and db a scalar"
-    labels = "Y (1, m) of 0/1"
-    regularisation = "none (the model is read at lambda 0)"
-
-    def __init__(self, code, model, names=None):
-        super().__init__(code, model, names)
-        self.expected = self.signed("propagate")
-        self.reading = (f"read as {self.whose} {self.backward_name}(w, b, X, Y): X columns are examples, w ({self.n}, 1) "
-                        f"is W's transpose, b a float, Y labels 0/1 of shape (1, m), grads['dw'] ({self.n}, 1) read "
-                        f"as dW transposed and grads['db'] a scalar, no regularisation")
-
-    def run(self, case, call, shapes):
-        w, b = case.params["W"].T.copy(), float(case.params["b"][0, 0])
-        out = call(self.backward_name, self.backward, (w, b, case.X.copy(), case.Y.copy()), self.expected, case.name)
-        grads, cost = unpack(self.backward_name, out, ("grads", "cost"), self.expected)
-        grads = mapping(self.backward_name, grads, self.expected)
-        absent = [k for k in ("dw", "db") if k not in grads]
-        if absent:
-            raise Failed(Failure(self.backward_name, "returns", f"{self.backward_name} returned grads without "
-                                 f"{' and '.join(absent)} (keys: {', '.join(map(str, grads)) or 'none'}); expected "
-                                 f"{self.expected}"))
-        dw = numbers(self.backward_name, "grads['dw']", grads["dw"], f"({self.n}, 1)")
-        db = numbers(self.backward_name, "grads['db']", grads["db"], "a scalar")
-        # a right-sized gradient in another layout is read into the derivation's; any other size is
-        # left as it is, so that the comparison names the shape
-        dW = dw.reshape(1, self.n) if dw.size == self.n else dw.T
-        db = db.reshape(1, 1) if db.size == 1 else db
-        return UserRun({}, self.cost_of(self.backward_name, cost), {"dW": dW, "db": db}, tuple(call.warnings))
-
-
-FORMS = (NgEx1, NgEx1Multi, NgEx2Reg, NgEx2, NgEx5, Propagate)   # in the order ``auto`` tries them
+FORMS = (NgEx1, NgEx1Multi, NgEx2Reg, NgEx2, NgEx5)   # in the order ``auto`` tries them
