@@ -77,6 +77,16 @@ class Model:
         """Parameter shapes as text, e.g. ``W1 10x784, b1 10x1, ...``."""
         return ", ".join(f"{k} {'x'.join(map(str, s))}" for k, s in self.manual.param_shapes().items())
 
+    @property
+    def label(self):
+        """The name, with the config where it differs from the catalogue entry's (set by options:
+        ``comparisons.model_options``), e.g. ``softmax_regression (lam=0.05, penalty=reg)``: what
+        reports and tables call the model. File names keep the bare name."""
+        from comparisons.model_options import changed, said
+
+        differs = changed(self)
+        return f"{self.name} ({said(differs)})" if differs else self.name
+
 
 CATALOGUE = {
     model.name: check_model(model)
@@ -92,6 +102,21 @@ CATALOGUE = {
         Model("mlp_autoencoder", "64-16-64 autoencoder MLP, leaky ReLU, identity output + squared error",
               "mlp", data.digits_64_reconstruction, speed_m=10_000,
               config=dict(sizes=(64, 16, 64), activations=("leaky_relu",), output="identity", loss="mse")),
+        # CS231n's TwoLayerNet (assignment 1: 3072-50-10 on CIFAR-10 there, hidden 50 on digits here),
+        # regularised as its assignments write it: reg sum W^2 (0.5 reg sum W^2 in the older ones)
+        Model("cs231n_two_layer", "64-50-10 ReLU/softmax network (CS231n's TwoLayerNet), mean cross-entropy "
+              "+ reg sum W^2, reg=0.05", "mlp", data.digits_64, speed_m=10_000,
+              config=dict(sizes=(64, 50, 10), activations=("relu",), output="softmax", lam=0.05, penalty="reg")),
+        # deeplearning.ai's networks: course 1's L-layer model (12288-20-7-5-1 on cats there, the same
+        # depth on digits here) and course 2's gradient-checking network; neither has a penalty
+        Model("dlai_deep", "64-20-7-5-1 ReLU/sigmoid network (deeplearning.ai course 1's L-layer model), "
+              "digits 0-4 or not, mean binary cross-entropy, no penalty", "mlp", data.digits_64_binary,
+              speed_m=10_000, config=dict(sizes=(64, 20, 7, 5, 1), activations=("relu",) * 3, output="sigmoid",
+                                          penalty="none")),
+        Model("dlai_gradcheck", "4-5-3-1 ReLU/sigmoid network (deeplearning.ai course 2's gradient checking), "
+              "iris virginica or not, mean binary cross-entropy, no penalty", "mlp", data.iris_binary,
+              speed_m=10_000, config=dict(sizes=(4, 5, 3, 1), activations=("relu", "relu"), output="sigmoid",
+                                          penalty="none")),
         Model("linear_regression", "linear regression, half mean squared error + ridge lambda=0.1 "
               "(bias unpenalised); Hessian, closed form", "linear_regression", data.diabetes,
               speed_m=100_000, extras=("hessian", "closed_form"), config=dict(lam=0.1)),
@@ -101,6 +126,8 @@ CATALOGUE = {
         Model("softmax_regression", "softmax regression, 64 pixels to 10 classes, cross-entropy + L2 "
               "lambda=1; Hessian", "softmax_regression", data.digits_64, speed_m=60_000,
               extras=("hessian",), config=dict(lam=1.0)),
+        Model("svm", "multiclass SVM (hinge, delta = 1), 64 pixels to 10 classes, L2 lambda=1",
+              "svm", data.digits_64, speed_m=60_000, config=dict(lam=1.0)),
     ]
 }
 

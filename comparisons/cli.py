@@ -7,7 +7,8 @@
        as ours, with the traceback written to a log file whose path the line gives
   130  interrupted (Ctrl-C)
 
-The options of every command are declared here; what a command does is ``comparisons.commands``.
+The options of every command are declared here (the types of their values in ``comparisons.arguments``);
+what a command does is ``comparisons.commands``; model options are merged in ``comparisons.model_options``.
 Heavy packages (torch, jax, matplotlib) are imported by the commands that use them, not here.
 """
 
@@ -20,6 +21,10 @@ import traceback
 from pathlib import Path
 
 from comparisons import BadInput, catalogue
+from comparisons.arguments import (layer_sizes, name_list, name_map, non_negative_int, non_negative_number,
+                                   positive_int, positive_seconds, size_list)
+from manual.mlp_config import LOSS_OF_OUTPUT
+from manual.regularisation import FORMULA, PENALTIES
 
 DTYPES = ("float64", "float32")
 LOG_DIR = Path(tempfile.gettempdir()) / "handgrad-logs"
@@ -32,65 +37,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-# --- argument types: one-line errors that name what was expected -------------------------------------
+class KeepLines(argparse.HelpFormatter):
+    """Help whose descriptions are wrapped, except a text of several lines (examples), kept as written."""
 
-
-def positive_int(text):
-    """argparse type: a whole number >= 1."""
-    value = whole_number(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
-
-
-def non_negative_int(text):
-    """argparse type: a whole number >= 0."""
-    value = whole_number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
-
-
-def whole_number(text):
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-
-
-def positive_seconds(text):
-    """argparse type: a number of seconds > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds")
-    return value
-
-
-def name_map(text):
-    """argparse type: ``role=name,role=name`` ("forward_prop=forward,backward_prop=back") as a dict."""
-    pairs = [part.strip() for part in text.split(",") if part.strip()]
-    names = {}
-    for pair in pairs:
-        role, sep, name = (s.strip() for s in pair.partition("="))
-        if not (sep and role.isidentifier() and name.isidentifier()):
-            raise argparse.ArgumentTypeError(f"{pair!r} is not ROLE=NAME; expected e.g. forward_prop=forward,"
-                                             f"backward_prop=back (handgrad forms lists the roles)")
-        if role in names:
-            raise argparse.ArgumentTypeError(f"{role} is named twice ({role}={names[role]}, {role}={name})")
-        names[role] = name
-    if not names:
-        raise argparse.ArgumentTypeError("no ROLE=NAME given; expected e.g. forward_prop=forward,backward_prop=back")
-    return names
-
-
-def size_list(text):
-    """argparse type: comma-separated whole numbers >= 1 ("1,10,100"); "none" or "" for an empty list."""
-    if text.strip().lower() in ("", "none"):
-        return ()
-    return tuple(positive_int(part.strip().replace("_", "")) for part in text.split(","))
+    def _fill_text(self, text, width, indent):
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 # --- options shared by several commands ----------------------------------------------------------------
@@ -107,6 +60,24 @@ def add_model(p, default=None, many=False, what="the catalogue model"):
     else:
         p.add_argument("--model", default=default, choices=names, metavar="NAME",
                        help=f"{what}, one of {', '.join(names)} (default: {default})")
+
+
+def add_model_options(p, which="the model's", more=""):
+    """--lam, --penalty, --sizes, --activations, --output, --loss: over ``which`` config
+    (``comparisons.model_options``); a model refuses an option its configure does not take."""
+    g = p.add_argument_group("model options", f"override {which} config (`handgrad models` lists the defaults); "
+                                              f"a model refuses an option it does not take{more}")
+    g.add_argument("--lam", type=non_negative_number, metavar="X", help="the L2 strength lambda (or reg)")
+    g.add_argument("--penalty", choices=PENALTIES, metavar="P",
+                   help="how lam is written: " + "; ".join(f"{k}: {v}" for k, v in FORMULA.items()))
+    g.add_argument("--sizes", type=layer_sizes, metavar="N0,...,NL",
+                   help="layer sizes, inputs first, e.g. 64,32,10 (course_net: N_X,N_H,N_Y)")
+    g.add_argument("--activations", type=name_list, metavar="A,...",
+                   help="hidden activations, one per hidden layer or one for all, e.g. relu,tanh")
+    g.add_argument("--output", choices=tuple(LOSS_OF_OUTPUT), metavar="O",
+                   help=f"output layer: {', '.join(LOSS_OF_OUTPUT)} (its loss follows unless --loss)")
+    g.add_argument("--loss", choices=tuple(LOSS_OF_OUTPUT.values()), metavar="L",
+                   help=f"loss: {', '.join(LOSS_OF_OUTPUT.values())}")
 
 
 def add_dtypes(p):
@@ -136,6 +107,7 @@ def add_report(commands):
     p.add_argument("--speed-m", type=positive_int, help="batch size of the speed rows (default: per model)")
     p.add_argument("--repeats", type=positive_int, default=10, help="timed repeats per row (default: 10)")
     p.add_argument("--threads", type=positive_int, help="threads for NumPy BLAS and PyTorch (default: all cores)")
+    add_model_options(p, "every --model's")
 
 
 def add_models(commands):
@@ -159,6 +131,24 @@ def add_check(commands):
                    help="every element when the estimate fits this many seconds (default: 10)")
     p.add_argument("--no-blind-spots", action="store_true", help="skip the blind-spot measurement")
     p.add_argument("--out", help="also write check.md, CSV files and the step-sweep plot into this folder")
+    add_model_options(p)
+
+
+VERIFY_EXAMPLES = """\
+examples:
+  handgrad verify mine.py                         the form and the model are read from your code
+  handgrad verify mine.py --model mlp_deep --sizes 64,32,10 --activations relu --lam 0
+  handgrad verify costs.py --cost cost --grad grad --params theta0
+
+black-box mode (--cost, --grad, --params): for code no form knows. In costs.py,
+  def cost(theta): ...      returns J, a number
+  def grad(theta): ...      returns dJ/dtheta: an array like theta, or a dict keyed as the params
+  theta0 = np.array(...)    the point: an array, a dict of arrays, or a function of no arguments
+the gradient is checked against the numerical witness of the cost alone (complex step where the cost
+runs on complex numbers, central differences otherwise): a table per parameter with every gradient-
+checking convention's score, the first wrong one, and a verdict. Your code runs in a child process,
+stopped after --timeout seconds.
+"""
 
 
 def add_verify(commands):
@@ -170,7 +160,9 @@ def add_verify(commands):
                             "(the backward alone). "
                             "The code follows one of the forms `handgrad forms` lists: the project's "
                             "contract (forward, loss, backward), the seed tutorial's "
-                            "forward_prop/backward_prop, ...")
+                            "forward_prop/backward_prop, ...; or, with --cost, --grad and --params, "
+                            "any cost and gradient functions (black-box mode)",
+                            epilog=VERIFY_EXAMPLES, formatter_class=KeepLines)
     p.add_argument("target", metavar="TARGET", help="PATH.py, PATH.ipynb, package.module, or one with :function")
     p.add_argument("--model", default=None, choices=list(catalogue.CATALOGUE), metavar="NAME",
                    help=f"the catalogue model the code implements, one of {', '.join(catalogue.CATALOGUE)} "
@@ -192,6 +184,13 @@ def add_verify(commands):
     p.add_argument("--timeout", type=positive_seconds, default=verify.DEFAULT_TIMEOUT,
                    help=f"seconds your code may run before it is stopped (default: {verify.DEFAULT_TIMEOUT:g})")
     p.add_argument("--out", help="also write verify.md and CSV files into this folder")
+    add_model_options(p, more=", and one that contradicts what the form's code fixes (no regularisation)")
+    box = p.add_argument_group("black-box mode", "a cost function, a gradient function and a point, named "
+                                                 "in TARGET (all three; see the examples below)")
+    box.add_argument("--cost", metavar="NAME", help="cost(params) -> J")
+    box.add_argument("--grad", metavar="NAME", help="grad(params) -> dJ/dparams, shaped as params")
+    box.add_argument("--params", metavar="NAME", help="the point: an array, a dict of arrays, or a function of "
+                                                      "no arguments returning one")
 
 
 def add_forms(commands):

@@ -21,12 +21,30 @@ def wrote(paths):
     print(f"\nwrote {', '.join(str(p) for p in paths)}")
 
 
+def model_options(args):
+    """{option: value} of the model options (``model_options.OPTIONS``: --lam, --sizes, ...); None: not given."""
+    from comparisons.model_options import OPTIONS
+
+    return {k: getattr(args, k) for k in OPTIONS}
+
+
+def given(options):
+    """The options' flags that were given, e.g. ["--lam", "--penalty"]."""
+    return [f"--{k}" for k, v in options.items() if v is not None]
+
+
 def report(args):
     """Agreement (and speed) for catalogue models; 1 if any derivation disagrees, 3 if a section failed."""
     from comparisons import report as reports
 
+    from comparisons.model_options import configured
+
+    options = model_options(args)
+    if given(options) and not args.model:
+        raise BadInput(f"{given(options)[0]} applies to the models named by --model; expected at least one "
+                       f"--model NAME (a report runs every model unless told which)")
+    models = [configured(name, **options) for name in (args.model or catalogue.CATALOGUE)]
     check_out_dir(args.out)
-    models = [catalogue.get(name) for name in (args.model or catalogue.CATALOGUE)]
     result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
                            speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
                            threads=args.threads, progress=progress_shown(), witness=not args.no_witness)
@@ -60,11 +78,12 @@ def check(args):
     kink-crossed counts, random directions, the first wrong quantity in backward order, blind spots."""
     import numpy as np
 
+    from comparisons.model_options import configured
     from comparisons.numerical import check_report, plan_for
 
+    model = configured(args.model, **model_options(args))
     if args.out:
         check_out_dir(args.out)
-    model = catalogue.get(args.model)
     dtype = np.dtype(args.dtype)
     data = model.data(args.m, args.seed, dtype)
     params = model.init_params(args.seed, dtype)
@@ -74,22 +93,43 @@ def check(args):
                     seed=args.seed, **sizes)
     text, files, ok = check_report(model, params, data, plan, blind=not args.no_blind_spots,
                                    progress=progress_shown())
+    if model.label != model.name:
+        print(options_line(model, params, data, args.seed))
     print(text)
     if args.out:
         wrote(write_files(args.out, files))
     return 0 if ok else 1
 
 
+def options_line(model, params, data, seed):
+    """What the options changed: the config, and J under it and under the catalogue entry's own config
+    (on the same batch, each at its own parameters of ``seed``)."""
+    from comparisons.model_options import said
+
+    entry = catalogue.get(model.name)
+    J, J0 = (m.manual.loss(m.init_params(seed, data.X.dtype), data.X, data.Y) for m in (model, entry))
+    return (f"model options: {model.label}; J = {float(J):.6g} at seed {seed}'s parameters (the catalogue's "
+            f"{said(entry.config) or 'config'}: J = {float(J0):.6g})\n")
+
+
 def verify(args):
-    """A person's own derivation against PyTorch, JAX and the witness; 2 when it cannot be checked."""
+    """A person's own derivation against PyTorch, JAX and the witness; 2 when it cannot be checked.
+    With --cost, --grad and --params: black-box mode, a gradient against the numerical witness alone."""
     from comparisons.verify import CannotVerify, verify as run_verify
 
     if args.out:
         check_out_dir(args.out)
+    box = dict(cost=args.cost, grad=args.grad, params=args.params)
     try:
-        result = run_verify(args.target, args.model, form=args.form, names=args.names, m=args.m, seed=args.seed,
-                            dtype=args.dtype, cases=args.case, against=args.against, full_witness=args.full_witness,
-                            timeout=args.timeout, progress=progress_shown())
+        if any(v is not None for v in box.values()):
+            check_black_box(args, box)
+            result = run_verify(args.target, **box, seed=args.seed, full_witness=args.full_witness,
+                                timeout=args.timeout)
+        else:
+            result = run_verify(args.target, args.model, form=args.form, names=args.names, m=args.m,
+                                seed=args.seed, dtype=args.dtype, cases=args.case, against=args.against,
+                                full_witness=args.full_witness, timeout=args.timeout, progress=progress_shown(),
+                                options=model_options(args))
     except CannotVerify as e:
         print(f"handgrad verify: could not check {args.target}: {e}", file=sys.stderr)
         return 2
@@ -97,6 +137,22 @@ def verify(args):
     if args.out:
         wrote(write_files(args.out, result.files()))
     return result.exit_status
+
+
+def check_black_box(args, box):
+    """``BadInput`` unless --cost, --grad and --params are all given, and no option of the forms' path."""
+    missing = [f"--{k}" for k, v in box.items() if v is None]
+    if missing:
+        raise BadInput(f"black-box mode takes --cost, --grad and --params together; missing {', '.join(missing)} "
+                       f"(e.g. --cost cost --grad grad --params theta0; see handgrad verify --help)")
+    forms_only = [flag for flag, used in [("--model", args.model), ("--form", args.form != "auto"),
+                                          ("--names", args.names), ("--case", args.case), ("--against", args.against),
+                                          ("--m", args.m != 64), ("--dtype", args.dtype != "float64")] if used]
+    forms_only += given(model_options(args))
+    if forms_only:
+        raise BadInput(f"{forms_only[0]} does not apply to black-box mode (--cost, --grad, --params: your gradient "
+                       f"against the numerical witness of your cost, in float64); it takes --seed, --full-witness, "
+                       f"--timeout and --out")
 
 
 def forms(args):

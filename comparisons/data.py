@@ -59,6 +59,15 @@ def digits_64_reconstruction(m=None, seed=0, dtype=np.float64):
     return Dataset(X, X.copy(), f"{how} (8x8 pixels scaled to [0, 1]); the target Y is the input X")
 
 
+def digits_64_binary(m=None, seed=0, dtype=np.float64):
+    """Digits as a yes/no task, the shape of deeplearning.ai's cat or not: X (64, m) the 8x8 pixels in
+    [0, 1], Y (1, m) = 1 where the digit is 0..4 and 0 where it is 5..9 (about half each)."""
+    pool, labels = _digit_pixels(repeat=1, pad=0)                      # (64, 1797)
+    X, cols, how = _draw_columns(pool, m, seed, dtype)
+    Y = (labels[cols] < 5).astype(dtype)[None, :]                      # (1, m) of 0/1
+    return Dataset(X, Y, f"{how} (8x8 pixels scaled to [0, 1]); label 1 for the digits 0-4, 0 for 5-9")
+
+
 def _digit_pixels(repeat, pad):
     """scikit-learn's 1,797 digits, each pixel repeated ``repeat`` x ``repeat`` and ``pad`` blank
     pixels added on every side, one flattened image per column divided by 16; and the labels.
@@ -120,3 +129,21 @@ def breast_cancer(m=None, seed=0, dtype=np.float64):
     return Dataset(np.ascontiguousarray(XY[:30]), np.ascontiguousarray(XY[30:]),
                    f"{how} (30 features standardised to mean 0 and standard deviation 1 over all "
                    f"569; label 1 benign, 0 malignant)")
+
+
+def iris_binary(m=None, seed=0, dtype=np.float64):
+    """scikit-learn's iris as a yes/no task: X (4, m) the sepal and petal lengths and widths, Y (1, m)
+    = 1 for Iris virginica, 0 for setosa and versicolor.
+
+    Each feature is standardised (z-score) over all 150 flowers before any column is drawn, as the
+    breast-cancer data are; a larger ``m`` draws columns with replacement.
+    """
+    from sklearn.datasets import load_iris
+
+    d = load_iris()
+    X = (d.data - d.data.mean(axis=0)) / d.data.std(axis=0)            # (150, 4), z-scores
+    pool = np.vstack([X.T, (d.target == 2)[None, :]])                   # (5, 150): features, label
+    XY, _, how = _draw_columns(pool, m, seed, dtype, what="iris flowers")
+    return Dataset(np.ascontiguousarray(XY[:4]), np.ascontiguousarray(XY[4:]),
+                   f"{how} (sepal and petal length and width, standardised to mean 0 and standard "
+                   f"deviation 1 over all 150; label 1 Iris virginica, 0 setosa or versicolor)")

@@ -17,7 +17,9 @@ The manual side is the model (for a configurable model, the object ``configure(*
     INTERMEDIATES                               the per-example intermediates, in backward order
     KINKS                                       cache names whose entries meet a kink at 0 (ReLU's Z);
                                                 () for a smooth model. Required: a model without it
-                                                must not be silently treated as smooth by the witness
+                                                must not be silently treated as smooth by the witness.
+                                                Kinks that depend on the labels (the SVM's margins):
+                                                forward(params, X, Y=None) caches them when given Y
 
 Optional: ``configure(**config)`` (required when the entry has a config), what a report section
 needs (``comparisons.sections.EXTRAS``: ``hessian``, ``backward_per_example``, ``lam``), and a fast form ``manual/<module>_fast.py`` (forward, loss, gradient, backward) for the bench.

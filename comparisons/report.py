@@ -1,6 +1,6 @@
 """``handgrad report``: agreement and speed tables for catalogue models, on screen and on disk."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import numpy as np
@@ -78,7 +78,7 @@ def agreement_rows(model, dtype, seed=0, witnesses=None):
                     like=witnesses[-1][1] if witnesses else None)   # one step sweep per model
         results[WITNESS], sources = w.result, (*SOURCES, WITNESS)
         witnesses.append((results["manual"], w))
-    rows = [row for a, b in combinations(sources, 2) for row in compare(results[a], results[b], model.name)]
+    rows = [row for a, b in combinations(sources, 2) for row in compare(results[a], results[b], model.label)]
     return rows, data.description
 
 
@@ -93,9 +93,9 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
 
     rows, speeds, described, sections, figures = [], [], {}, [], {}
     for model in models:
-        witnesses = [] if witness else None
+        witnesses, first = ([] if witness else None), len(sections)
         for dtype in dtypes:
-            model_rows, described[model.name] = agreement_rows(model, dtype, seed, witnesses)
+            model_rows, described[model.label] = agreement_rows(model, dtype, seed, witnesses)
             rows += model_rows
         if witness:
             def witness_part(model=model, witnesses=witnesses):
@@ -106,10 +106,21 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
         for extra in model.extras:
             sections += guarded(model, extra.replace("_", " "),
                                 lambda extra=extra, model=model: build_section(extra, model, dtypes, seed))
+        sections[first:] = [labelled(s, model) for s in sections[first:]]
         if speed:
-            speeds += speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)
+            speeds += [{**r, "model": model.label}
+                       for r in speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)]
     info = describe_machine(speeds[0]["threads"]) if speeds else {}
     return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections, figures)
+
+
+def labelled(section, model):
+    """``section`` saying the config set by options (``Model.label``): in its text, and in its table's
+    model column where it has one; its title and file names keep the bare name."""
+    if model.label == model.name:
+        return section
+    table = section.table.assign(model=model.label) if "model" in section.table else section.table
+    return replace(section, table=table, text=" ".join(filter(None, [f"Model: {model.label}.", section.text])))
 
 
 def agreement_matrix(agreement):

@@ -36,30 +36,41 @@ def checked(check_inputs):
 
     The function names its arguments ``params``, ``X`` and, where it takes them, ``Y`` and ``lam``;
     a method takes ``self`` first and its check is the class's ``check_inputs(self, params, X, Y)``.
-    A function without Y (``forward``) has params and X checked. ``lam``, the L2 strength, is
-    checked after the arrays and reaches the function as a float (``check_lam``). A checked
-    function that calls another (``loss`` calls ``forward``) checks once for each.
+    A function without Y (``forward``) has params and X checked; one whose Y is optional
+    (``forward(params, X, Y=None)``) has it checked when given. ``lam``, the L2 strength, is
+    checked after the arrays and reaches the function as a float (``check_lam``). A keyword-only
+    option that the check takes too (``bias``: a model with or without b) is passed on to it. A
+    checked function that calls another (``loss`` calls ``forward``) checks once for each.
     """
     def decorate(fn):
-        names = list(inspect.signature(fn).parameters)
+        parameters = inspect.signature(fn).parameters
+        names = list(parameters)
         if not {"params", "X"} <= set(names):
             raise TypeError(f"@checked {fn.__qualname__} takes ({', '.join(names)}); expected params and X")
         head = names[:1] == ["self"]                         # a method passes self on to its check
         checked_names = [name for name in (["self"] * head + ["params", "X", "Y"]) if name in names]
         where = [names.index(name) for name in checked_names]
         positional = operator.itemgetter(*where)
+        defaults = {n: p.default for n, p in parameters.items() if p.default is not p.empty}
         lam = names.index("lam") if "lam" in names else None
+        options = [n for n in inspect.signature(check_inputs).parameters
+                   if n in parameters and n not in ("self", "params", "X", "Y")]
+        for name in options:                                 # by keyword only: always found in kwargs
+            if parameters[name].kind is not inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(f"@checked {fn.__qualname__}: {name} must be keyword-only, as its check's")
 
         @functools.wraps(fn)
         def run(*args, **kwargs):
+            chosen = {n: kwargs[n] for n in options if n in kwargs}
             if len(args) > where[-1]:                        # the usual call: all positional
-                check_inputs(*positional(args))
+                check_inputs(*positional(args), **chosen)
             else:
                 try:
-                    arrays = [args[i] if i < len(args) else kwargs[n] for i, n in zip(where, checked_names)]
+                    arrays = [args[i] if i < len(args) else kwargs[n] if n in kwargs else defaults[n]
+                              for i, n in zip(where, checked_names)]
                 except KeyError:
                     return fn(*args, **kwargs)               # an argument missing: Python's TypeError names it
-                check_inputs(*arrays)
+                check_inputs(*arrays, **chosen)
             if lam is not None:
                 if "lam" in kwargs:
                     kwargs["lam"] = check_lam(kwargs["lam"])

@@ -267,7 +267,7 @@ def test_the_courses_own_log_h_cost_is_non_finite_on_the_large_logits_batch(tmp_
 
 def test_the_forms_are_tried_after_the_tutorial_and_before_the_contract_and_listed():
     names = [f.name for f in DETECTED]
-    assert names[0] == "tutorial" and names[-1] == "contract" and tuple(DETECTED[1:-1]) == FORMS
+    assert names[0] == "tutorial" and names[-1] == "contract" and tuple(f for f in DETECTED if f in FORMS) == FORMS
     text = " ".join(describe(300).split())
     for form in FORMS:
         assert f"{form.name} ({form.whose})" in text and form.signature in text

@@ -8,7 +8,9 @@ the code and how (``Form.reading``). One module per curriculum:
     project    the project's own contract: forward, loss, backward with the derivation's names
     tutorial   the seed tutorial's forward_prop/backward_prop, and the variants people write
     ng         Andrew Ng's ML course (Python ports): ex1, ex2, ex5
-    dlai       deeplearning.ai's courses: propagate
+    ng_ex4     its exercise 4, the network: nnCostFunction (unrolled Thetas, C or F order)
+    dlai       deeplearning.ai's courses: L_model_forward/backward, *_propagation_n, propagate
+    cs231n     Stanford CS231n's assignment 1: TwoLayerNet.loss, softmax_loss_*, svm_loss_*
     convex     what the courses' forms of the convex models share (layouts, the unrolled gradient)
 
 ``DETECTED`` lists the forms in the order ``auto`` tries them (the first whose backward the code
@@ -93,9 +95,10 @@ def positional(fn):
 # The forms' modules import ``Form`` and ``positional`` from here, so they come after them.
 from comparisons.forms.project import Contract  # noqa: E402
 from comparisons.forms.tutorial import Tutorial  # noqa: E402
-from comparisons.forms import dlai, ng  # noqa: E402
+from comparisons.forms import cs231n, dlai, ng, ng_ex4  # noqa: E402
 
-DETECTED = (Tutorial, *ng.FORMS, *dlai.FORMS, Contract)     # the order ``auto`` tries them in
+# the order ``auto`` tries them in
+DETECTED = (Tutorial, *ng.FORMS, *ng_ex4.FORMS, *dlai.FORMS, *cs231n.FORMS, Contract)
 BY_NAME = {f.name: f for f in DETECTED}
 FORMS = ("auto", *sorted(BY_NAME))          # the choices of ``--form``
 
@@ -199,7 +202,7 @@ def by_arity(name, fn):
     """The first form of ``DETECTED`` whose backward's parameters ``fn`` has; otherwise a
     ``CannotVerify`` that lists each form's signature under ``name``."""
     parameters = positional(fn)
-    chosen = next((f for f in DETECTED if parameters is not None and f.matches(parameters)), None)
+    chosen = fitting(name, parameters)
     if chosen is None:
         n = None if parameters is None else len(parameters)
         options = ", or ".join(f"{f.arity}, {f.signature.replace(f.backward_name, name, 1)}"
@@ -207,6 +210,14 @@ def by_arity(name, fn):
                                if not f.PARAMETERS)   # forms told by parameter names: not by arity
         raise CannotVerify(f"{name} takes {n} arguments; expected {options} (or say --form)")
     return chosen
+
+
+def fitting(name, parameters):
+    """The first form of ``DETECTED`` whose backward has these ``parameters`` (names; None: unknown),
+    the one whose backward is called ``name`` among those that fit (svm_loss_naive, not the softmax's
+    form before it, whose parameters are the same); None when none fits."""
+    fit = [f for f in DETECTED if parameters is not None and f.matches(parameters)]
+    return next((f for f in fit if f.backward_name == name), fit[0] if fit else None)
 
 
 def inferred(defined, function=None, form="auto", names=None):
@@ -221,14 +232,15 @@ def inferred(defined, function=None, form="auto", names=None):
         return BY_NAME.get(form)
     if function:
         parameters = defined.get(function)
-        return next((f for f in DETECTED if parameters is not None and f.matches(parameters)), None)
+        return fitting(function, parameters)
     candidates = [f for f in DETECTED if not names or set(names) <= set(f.roles)]
     return next((f for f in candidates if names.get(f.backward_name, f.backward_name) in defined), None)
 
 
 def configured_as(form):
     """`` at lam = 0`` for a form whose code fixes the model's config; "" otherwise."""
-    return "".join(f" at {k} = {v:g}" if isinstance(v, (int, float)) else f" at {k} = {v}"
+    return "".join(f" at {k} = {v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool)   # bias = False
+                   else f" at {k} = {v}"
                    for k, v in form.config.items())
 
 

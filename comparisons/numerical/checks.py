@@ -139,11 +139,11 @@ def check_report(model, params, data, plan, blind=True, progress=False):
     """``(text, {file name: text or PNG bytes}, ok)`` for the witness against ``model``'s derivation."""
     manual = manual_result(model, params, data.X, data.Y)
     w = run_witness(model, params, data.X, data.Y, plan=plan, progress=progress)
-    rows = check_rows(manual, w, model.name)
+    rows = check_rows(manual, w, model.label)    # the label says a config set by options; files keep the name
     directions = direction_rows(manual, w)
     scores_table, dirs = score_table(rows), pd.DataFrame(directions)
     m = data.X.shape[1]
-    parts = [f"handgrad check: {model.name}, m = {m:,}: {data.description}.",
+    parts = [f"handgrad check: {model.label}, m = {m:,}: {data.description}.",
              describe(w, rows, directions, list(manual.grads)), "",
              "Every convention's score, manual derivation (a) against the witness (b):",
              scores_table.to_string(index=False, float_format=lambda x: f"{x:.1e}"), "",
@@ -167,7 +167,7 @@ def check_report(model, params, data, plan, blind=True, progress=False):
     why = f"rtol of the {w.method}: {w.result.rtol:.0e} (or the dtype's, if larger), because {METHOD_WHY[w.method]}."
     parts += ["", "Conventions:", conventions.to_string(index=False), metric, why, "", verdict_line(rows, directions)]
     files["check.md"] = "\n\n".join([
-        f"# handgrad check: {model.name}", parts[0], parts[1],
+        f"# handgrad check: {model.label}", parts[0], parts[1],
         "## Every convention's score\n\n" + scores_table.to_markdown(index=False, floatfmt=".2e"),
         "## Random unit directions\n\n" + dirs.to_markdown(index=False, floatfmt=".3e"),
         *blind_md,

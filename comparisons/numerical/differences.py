@@ -16,11 +16,13 @@ needs a loss without kinks (no ReLU, max, abs) whose every operation accepts com
 ``manual.validate.loss_value`` keep J complex.
 
 Kinks. A model names in ``KINKS`` the cache arrays whose entries enter a function with a kink at 0
-(the seed network's Z1 enters ReLU). A stencil theta - h, theta + h crosses a kink when the sign
-pattern (Z > 0) of any such array differs between its two ends: the difference quotient then mixes
-two slopes and is no estimate of either one-sided derivative. Such a stencil is tried again with
-steps 10 and 100 times shorter (rounding grows by as much, still far below the witness's
-tolerance); one that straddles a kink at all three is marked kink-crossed and counted, never failed.
+(the seed network's Z1 enters ReLU; the SVM's margins D enter its hinge max(0, D), and since they
+depend on the labels its ``forward(params, X, Y)`` takes Y to cache them). A stencil theta - h,
+theta + h crosses a kink when the sign pattern (Z > 0) of any such array differs between its two
+ends: the difference quotient then mixes two slopes and is no estimate of either one-sided
+derivative. Such a stencil is tried again with steps 10 and 100 times shorter (rounding grows by
+as much, still far below the witness's tolerance); one that straddles a kink at all three is marked
+kink-crossed and counted, never failed.
 
 Per-example intermediates. The derivation's Z_l = W_l A_{l-1} + b_l adds b_l to every column, and
 its dZ_l is per example: dZ_l[:, j] = dL_j / dZ_l[:, j], m times dJ/dZ_l of the mean loss. On a
@@ -32,6 +34,7 @@ Functions take ``f(params) -> J`` and ``params``, a dict of float64 arrays; elem
 ``(name, flat index)`` pairs.
 """
 
+import inspect
 import warnings
 
 import numpy as np
@@ -45,16 +48,22 @@ H = 1e-20                # complex step: truncation h^2 |J'''| / 6 ~ 1e-40, far 
 
 # --- Kinks --------------------------------------------------------------------------------------
 
-def sign_pattern(module, X, names):
+def sign_pattern(module, X, names, Y=None):
     """``pattern(params) -> tuple of boolean arrays (Z > 0)``, one per name in ``names``; None if none.
 
-    Runs the module's forward pass on ``X`` and reads the named arrays from its cache.
+    Runs the module's forward pass on ``X`` (and the labels ``Y``, for a forward that takes them: the
+    SVM's margins depend on them) and reads the named arrays from its cache.
     """
     if not names:
         return None
+    labelled = Y is not None and "Y" in inspect.signature(module.forward).parameters
 
     def pattern(params):
-        _, cache = module.forward(params, X)
+        _, cache = module.forward(params, X, Y) if labelled else module.forward(params, X)
+        missing = [n for n in names if n not in cache]
+        if missing:
+            raise ValueError(f"KINKS names {', '.join(missing)}, which the forward pass does not cache "
+                             f"(it holds {', '.join(cache)}); expected the arrays whose zeros are kinks")
         return tuple(np.asarray(cache[n]) > 0 for n in names)
 
     return pattern
@@ -220,7 +229,7 @@ def per_example(module, params, X, Y, names, columns, h, kinks=(), complex_ok=Fa
 
     ``names``: the intermediates to witness; ``columns``: the examples j to measure; ``h``:
     {bias name: step} for central differences, unused when ``complex_ok``; ``kinks``: the KINKS
-    names, whose sign pattern on the one-example batch marks crossed stencils.
+    names, whose sign pattern on the one-example batch (and its label) marks crossed stencils.
     """
     shapes = {k: a.shape for k, a in params.items()}
     m = X.shape[1]
@@ -236,8 +245,8 @@ def per_example(module, params, X, Y, names, columns, h, kinks=(), complex_ok=Fa
             if complex_ok:
                 values[:, j] = complex_partials(complex_loss(module, Xj, Yj), params, elements)
             else:
-                values[:, j], crossed[:, j] = central_partials(
-                    lambda P: module.loss(P, Xj, Yj), params, elements, h[bias], sign_pattern(module, Xj, kinks))
+                values[:, j], crossed[:, j] = central_partials(lambda P: module.loss(P, Xj, Yj), params, elements,
+                                                               h[bias], sign_pattern(module, Xj, kinks, Yj))
         measured = np.zeros((n, m), dtype=bool)
         measured[:, list(columns)] = True
         measured &= ~crossed

@@ -95,7 +95,7 @@ def blind_spots(model, params, X, Y, w, grads, target, factors=FACTORS, ks=KS, p
     with threadpool_limits(limits=1):   # many small evaluations, as in the witness
         estimates, crossed = directional_estimates(lambda p: module.loss(p, X64, Y64), P, directions,
                                                    float(np.median(list(w.steps.values()))),
-                                                   sign_pattern(module, X64, w.kinks))
+                                                   sign_pattern(module, X64, w.kinks, Y64))
     keep = [v for v, c in zip(directions, crossed) if not c]
     estimates = estimates[~crossed]
     rows = []

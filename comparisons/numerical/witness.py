@@ -194,7 +194,7 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
 
     # The method: the complex step where the loss is smooth, runs on complex numbers and matches
     # central differences at the swept elements; else central differences at the swept steps.
-    pattern = sign_pattern(module, X, kinks)
+    pattern = sign_pattern(module, X, kinks, Y)
     complex_f = None if kinks else usable_complex(module, P, X, Y, notes)
     swept = sample(shapes, plan.sweep_per_array, rng)
     if like is None:

@@ -15,6 +15,8 @@ numerical witness, on a catalogue model, quantity by quantity, with one-line dia
     api            ``verify`` itself and the references it checks against
     black_box      ``verify(cost=f, grad=g, params=theta)``: any gradient against the numerical witness,
                    for code no form knows
+    named          the same with the three named in a file (``handgrad verify FILE --cost NAME --grad NAME
+                   --params NAME``), run in the child process
 
 The forms, the shapes of code people write (the project's contract, the seed tutorial's, ...), each
 read into the derivation's names and detected by names and signatures, are a package of their own:

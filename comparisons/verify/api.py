@@ -17,7 +17,7 @@ is a wrong derivation: it shows as a ``FAILS`` row.
 import ast
 import importlib.util
 import inspect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +109,8 @@ DEFAULT_MODEL = "seed_net"     # when no form's functions are found
 
 
 def defined(target):
-    """({top-level function name: its positional parameter names}, the function named explicitly or None),
+    """({top-level function or class name: its positional parameter names, a class's __init__'s but self},
+    the function named explicitly or None),
     read without running the person's code: a file or notebook by its syntax tree (``statements``), a
     module name by its file's, an object or function from Python by ``inspect``."""
     if isinstance(target, (str, Path)):
@@ -121,8 +122,9 @@ def defined(target):
             chunks, _ = read_chunks(Path(path))
         except CannotVerify:        # the child says why, with the rest of the loading's messages
             return {}, function
-        nodes = [n for c in chunks for n in c.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        return {n.name: [a.arg for a in n.args.posonlyargs + n.args.args] for n in nodes}, function
+        nodes = [n for c in chunks for n in c.tree.body
+                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        return {n.name: parameters_of(n) for n in nodes}, function
     from comparisons.forms import positional
 
     if inspect.isfunction(target) or inspect.ismethod(target):
@@ -133,6 +135,15 @@ def defined(target):
         if callable(value):
             found[name] = positional(value) or []
     return found, None
+
+
+def parameters_of(node):
+    """The positional parameter names of a function's syntax tree; of a class's, those of its __init__ but
+    self, as the class is called (CS231n's TwoLayerNet(input_size, hidden_size, output_size, std))."""
+    if isinstance(node, ast.ClassDef):
+        init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+        return parameters_of(init)[1:] if init else []
+    return [a.arg for a in node.args.posonlyargs + node.args.args]
 
 
 def module_file(name):
@@ -150,11 +161,13 @@ def module_file(name):
     return None
 
 
-def chosen_model(target, model=None, form="auto", names=None):
+def chosen_model(target, model=None, form="auto", names=None, options=None):
     """(the catalogue ``Model`` to check ``target`` against, how it was chosen in words): ``model`` by
     name or as a Model; otherwise the model of the form that would read the code (``forms.inferred``),
-    seed_net when none would. A form whose code fixes part of the config (no regularisation: lam = 0)
-    reads its model with that config (``Form.config``), named or inferred."""
+    seed_net when none would; with ``options`` ({"lam": 0.05, ...}: ``model_options.configured``) over
+    its config. A form whose code fixes part of the config (no regularisation: lam = 0) reads its
+    model with that config (``Form.config``), named or inferred; an option that contradicts it is refused."""
+    from comparisons import model_options
     from comparisons.forms import configured_as, inferred
 
     reader = inferred(*defined(target), form=form, names=names)
@@ -162,11 +175,16 @@ def chosen_model(target, model=None, form="auto", names=None):
     if model is None:
         model, how = ((reader.model, f"inferred from the {reader.name} form") if reader and reader.model
                       else (DEFAULT_MODEL, ""))     # today's default, said as before
-    model = catalogue.get(model) if isinstance(model, str) else model
-    if reader and reader.model == model.module and reader.config:
-        model = replace(model, config={**model.config, **reader.config})
+    model = model_options.configured(catalogue.get(model) if isinstance(model, str) else model, **(options or {}))
+    chosen = model_options.changed(model)       # what the options (or a Model configured in Python) set
+    if reader and reader.config and reader.reads(model):    # any model the form can read
+        given = [k for k, v in (options or {}).items() if v is not None]
+        model = model_options.fixed(model, reader.config, f"the {reader.name} form", given)
+        chosen = {k: v for k, v in chosen.items() if k not in reader.config}   # said by the form's words
         fixed = configured_as(reader).replace(" at ", "", 1)
-        how = "; ".join(filter(None, [how, f"{fixed}: the {reader.name} form has no regularisation"]))
+        why = getattr(reader, "fixed_because", "") or f"the {reader.name} form has no regularisation"
+        how = "; ".join(filter(None, [how, f"{fixed}: {why}"]))
+    how = "; ".join(filter(None, [how, chosen and f"with {model_options.said(chosen)}"]))
     return model, how
 
 
@@ -175,7 +193,7 @@ def chosen_model(target, model=None, form="auto", names=None):
 
 def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dtype="float64", cases=None,
            against=None, full_witness=False, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False,
-           memo=None, cost=None, grad=None, params=None):
+           memo=None, cost=None, grad=None, params=None, options=None):
     """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``; or, in black-box
     mode (``cost``, ``grad`` and ``params`` instead of ``target``), any gradient against the numerical
     witness (``black_box.check_gradient``: a ``GradientCheck``).
@@ -197,9 +215,18 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     isolate: run the code in a child process (default: for a path or module name only)
     memo:    a dict that keeps the references' results between calls on the same batches (the gallery)
     cost, grad, params: black-box mode, ``cost(params) -> J`` and ``grad(params) -> dJ/dparams`` at
-             ``params`` (a dict of arrays or one array), for code no form knows
+             ``params`` (a dict of arrays or one array), for code no form knows; or, with a file or
+             module as ``target``, the names of the three there (``named.check_named``, run like a form's)
+    options: model options over the model's config, {"lam": 0.05, "penalty": "reg", "sizes": (64, 32, 10),
+             ...} (``model_options.configured``; ``--lam``, ``--sizes``, ...); one that contradicts what
+             the form's code fixes (no regularisation) is refused
     """
     if cost is not None or grad is not None:
+        if isinstance(target, (str, Path)) and all(isinstance(n, str) for n in (cost, grad, params)):
+            from comparisons.verify.named import check_named
+
+            return check_named(str(target), cost, grad, params, full=full_witness or None, seed=seed,
+                               timeout=timeout, isolate=isolate)
         if target is not None or params is None:
             raise CannotVerify("black-box mode takes cost=, grad= and params=, and no target; "
                                f"got target={target!r}, params={'given' if params is not None else 'none'}")
@@ -209,7 +236,7 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     if target is None:
         raise CannotVerify("nothing to verify: give a target (a file, a module or a function), or "
                            "cost=, grad= and params= for black-box mode")
-    model, how = chosen_model(target, model, form, names)
+    model, how = chosen_model(target, model, form, names, options)
     batches = make_cases(model, m, seed, dtype, cases)
     against = tuple(against) if against else available()
     outcome = run_user(target, model, batches, form, timeout, isolate, names=names)
@@ -217,6 +244,11 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     if isinstance(first, Failure):
         hint = failure_hint(batches[0].Y)
         raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
+    if first.config:    # read from the code's numbers (CS231n's reg or 0.5 reg): the references follow it
+        from comparisons import model_options
+
+        given = [k for k, v in (options or {}).items() if v is not None]
+        model = model_options.fixed(model, first.config, "your code's numbers", given)
     rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
     for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
         key = (model.name, repr(model.config), case.name, m, seed, np.dtype(dtype).name, against, full_witness)

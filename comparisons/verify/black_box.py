@@ -1,7 +1,7 @@
 """Black-box mode: any cost function and gradient function, checked against the numerical witness.
 
-For code no form knows: ``verify(cost=f, grad=g, params=theta)``. Nothing is assumed about the model
-but what the two functions say:
+For code no form knows: ``verify(cost=f, grad=g, params=theta)``, or from the command line with the three
+named in a file (``named.py``). Nothing is assumed about the model but what the two functions say:
 
     cost(params) -> J             a number; complex for complex parameters where the code allows it
     grad(params) -> dJ/dparams    the same structure as ``params``: a dict of arrays keyed as ``params``
@@ -108,6 +108,8 @@ class GradientCheck:
     passed: bool
     rows: list = field(default_factory=list)
     sweep: object = None    # the witness's step sweep, plotted by ``files``
+    origin: str = ""        # the file and names checked, from the command line (``named``)
+    notes: tuple = ()       # how that file was read (``load.Code.notes``)
 
     @property
     def exit_status(self):
@@ -115,7 +117,9 @@ class GradientCheck:
 
     def render(self):
         return "\n".join([
-            "handgrad black-box check: your gradient against the numerical witness", self.how, "",
+            "handgrad black-box check: your gradient against the numerical witness",
+            *([f"- Checked: {self.origin}."] if self.origin else []), *(f"- Read: {n}." for n in self.notes),
+            self.how, "",
             "Every convention's score, your gradient (a) against the witness (b):",
             self.table.to_string(index=False, float_format=lambda x: f"{x:.1e}"), "",
             "Random unit directions, dJ/dθ · v:",
@@ -165,19 +169,20 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
                          .replace("the derivation", "your gradient"), ok, rows, w.sweep)
 
 
-def checked_params(params):
-    """float64 copies of ``params`` (a dict of arrays or one array), or ``BadInput`` naming the problem."""
+def checked_params(params, name=None):
+    """float64 copies of ``params`` (a dict of arrays or one array), or ``BadInput`` naming the problem
+    (``name``: what the messages call the point, e.g. ``theta0 (--params)``; params[key] otherwise)."""
     named = params if isinstance(params, dict) else {ARRAY: params}
     if not named:
-        raise BadInput("params is empty; expected a dict of arrays or one array")
+        raise BadInput(f"{name or 'params'} is empty; expected a dict of arrays or one array")
     out = {}
     for k, v in named.items():
+        what = name if name and not isinstance(params, dict) else f"{name or 'params'}[{k!r}]"
         try:
             a = np.array(v, dtype=np.float64)
         except (TypeError, ValueError):
-            raise BadInput(f"params[{k!r}] is {type(v).__name__}; expected an array of numbers") from None
+            raise BadInput(f"{what} is {type(v).__name__}; expected an array of numbers") from None
         if a.size == 0 or not np.all(np.isfinite(a)):
-            raise BadInput(f"params[{k!r}] holds {'no values' if a.size == 0 else 'NaN or inf'}; expected finite numbers")
+            raise BadInput(f"{what} holds {'no values' if a.size == 0 else 'NaN or inf'}; expected finite numbers")
         out[k] = a
     return out if isinstance(params, dict) else out[ARRAY]
-

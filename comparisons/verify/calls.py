@@ -266,7 +266,9 @@ class UserRun:
     forward: forward values it returned ({"Z1": ..., "A2": ...}), empty if it used the catalogue's;
     loss: its J, or None when it has no loss function; grads: {"dW1": ..., "dZ2": ...};
     warnings: NumPy warnings its calls raised, as text; from_locals: the names in grads read from
-    the locals of ``locals_of`` (its backward) rather than returned."""
+    the locals of ``locals_of`` (its backward) rather than returned; config: the model's config as the
+    form read it from the code's own numbers (CS231n's {"penalty": "half_reg"}, from its loss at reg
+    and at 0), which ``verify`` computes the references with."""
 
     forward: dict = field(default_factory=dict)
     loss: float = None
@@ -274,6 +276,7 @@ class UserRun:
     warnings: tuple = ()
     from_locals: tuple = ()
     locals_of: str = ""
+    config: dict = field(default_factory=dict)
 
     def with_locals(self, found, function):
         """This run with ``found`` ({name: array}, read from ``function``'s locals by a ``Caller``)

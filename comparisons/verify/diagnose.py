@@ -119,7 +119,7 @@ def factor(y, e, ctx):
     k = m / a
     if k > 1 and near(k, round(k)):
         return (f"a factor {m}/{round(k)}{sign}: the m used ({round(k)}) is not the batch size ({m}); "
-                f"a global m? Use m = X.shape[1]")
+                f"a global m? Take m from the batch passed in (its number of examples)")
     return f"a constant factor {c:.4g}"
 
 

@@ -28,9 +28,10 @@ from comparisons.forms import detect
 from comparisons.verify.load import IMPORT_TIME, check_file, explained, file_of, load, split_target
 
 DEFAULT_TIMEOUT = 30.0
-# The child's program: ``python -c CHILD REQUEST RESPONSE STATUS``. It imports this module by its
-# name (``-m`` would run it as ``__main__``, and the Outcome it pickles would not unpickle here).
-CHILD = "import sys; from comparisons.verify.isolation import child; child(*sys.argv[1:4])"
+# The child's program: ``python -c CHILD MODULE REQUEST RESPONSE STATUS`` runs ``MODULE.child``. It
+# imports the module by its name (``-m`` would run it as ``__main__``, and what it pickles would not
+# unpickle here).
+CHILD = "import sys, importlib; importlib.import_module(sys.argv[1]).child(*sys.argv[2:5])"
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,22 @@ def gradient_names(model, case, shapes):
 
 def run_isolated(target, model, cases, form, timeout, names=None):
     """``run_here`` in a child Python, stopped after ``timeout`` seconds (None: no limit)."""
+    job = dict(target=target, model=model.name, config=model.config, cases=cases, form=form, names=names)
+    return in_child(__name__, job, target, timeout)["outcome"]
+
+
+def in_child(module, job, target, timeout, stopped=None):
+    """The answer of ``module.child(request, response, status)`` (a dict), run on ``job`` in a child Python
+    and stopped after ``timeout`` seconds (None: no limit); a ``CannotVerify`` for its {"error": message},
+    a time limit (``stopped(target, timeout, status)`` words it) or a child that dies without an answer."""
     path = file_of(split_target(target)[0])
     if path:
         check_file(path)        # before starting a child for nothing
     with tempfile.TemporaryDirectory(prefix="handgrad-verify-") as tmp:
         request, response, status = (Path(tmp) / n for n in ("request.pkl", "response.pkl", "status.txt"))
-        request.write_bytes(pickle.dumps(dict(target=target, model=model.name, config=model.config, cases=cases,
-                                              form=form, names=names)))
+        request.write_bytes(pickle.dumps(job))
         env = {**os.environ, "MPLBACKEND": "Agg"}
-        process = subprocess.Popen([sys.executable, "-c", CHILD, str(request), str(response), str(status)],
+        process = subprocess.Popen([sys.executable, "-c", CHILD, module, str(request), str(response), str(status)],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    env=env, start_new_session=True)
         try:
@@ -119,7 +127,7 @@ def run_isolated(target, model, cases, form, timeout, names=None):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)   # the child's own process group, started above
             process.communicate()
-            raise CannotVerify(timeout_message(target, timeout, status)) from None
+            raise CannotVerify((stopped or timeout_message)(target, timeout, status)) from None
         if not response.is_file():
             tail = "\n".join("    " + line for line in err.decode(errors="replace").strip().splitlines()[-5:])
             raise CannotVerify(f"checking {target} stopped without an answer (exit status {process.returncode}) "
@@ -127,7 +135,7 @@ def run_isolated(target, model, cases, form, timeout, names=None):
         answer = pickle.loads(response.read_bytes())
     if "error" in answer:
         raise CannotVerify(answer["error"])
-    return answer["outcome"]
+    return answer
 
 
 def child(request, response, status):
