@@ -18,6 +18,12 @@ DEFAULT = "lambda/2m"
 FORMULA = {"lambda/2m": "lambda/(2m) sum ||W||^2", "reg": "reg sum ||W||^2",
            "half_reg": "0.5 reg sum ||W||^2", "none": "no penalty"}
 
+# The words for the coefficients, per convention: the loss's c (also half the gradient's term, the
+# slip of copying the loss's coefficient into dW), the gradient's 2c, and twice that (the term doubled).
+LOSS_TERM = {"lambda/2m": "lambda/(2m)", "reg": "reg", "half_reg": "0.5 reg"}
+GRADIENT_TERM = {"lambda/2m": "lambda/m", "reg": "2 reg", "half_reg": "reg"}
+DOUBLED_TERM = {"lambda/2m": "2 lambda/m", "reg": "4 reg", "half_reg": "2 reg"}
+
 
 def check_penalty(penalty):
     """``penalty`` if it is one of ``PENALTIES``; a ValueError naming them otherwise."""

@@ -185,8 +185,8 @@ FILES = {
     "two_layer": (TWO_LAYER, "cs231n_two_layer", "cs231n_two_layer (inferred from the cs231n_two_layer form)",
                   "params W1 (64, 50), b1 (50,), W2 (50, 10), b2 (10,) set to the model's", {
                       "1/N missing": ("        dscores /= N\n", "", "dW2", "values differ"),
-                      "2 reg W missing": ("+ 2 * reg * W2", "", "dW2", "L2 term"),
-                      "reg W for reg sum W^2": ("+ 2 * reg * W2", "+ reg * W2", "dW2", "L2 term"),
+                      "2 reg W missing": ("+ 2 * reg * W2", "", "dW2", "the L2 term 2 reg * W2 is missing"),
+                      "reg W for reg sum W^2": ("+ 2 * reg * W2", "+ reg * W2", "dW2", "half the L2 term: reg * W2 where 2 reg * W2 belongs"),
                       "ReLU masked by its gradient": ("dhidden[hidden <= 0] = 0", "dhidden[dhidden <= 0] = 0",
                                                       "dW1", "values differ"),
                       "b2 not summed": ("grads['b2'] = np.sum(dscores, axis=0)", "grads['b2'] = dscores", "db2",
@@ -195,17 +195,17 @@ FILES = {
                 "read as CS231n's softmax_loss_vectorized(W, X, y, reg): X rows are examples (N, 64), W (64, 10)", {
                     "1/N missing": ("dW = X.T.dot(dscores) / num_train", "dW = X.T.dot(dscores)", "dW",
                                     "values differ"),
-                    "2 reg W missing": ("    dW += 2 * reg * W\n", "", "dW", "L2 term")}),
+                    "2 reg W missing": ("    dW += 2 * reg * W\n", "", "dW", "the L2 term 2 reg * W is missing")}),
     "softmax_naive": (HEADER + SOFTMAX_NAIVE, "cs231n_softmax_naive",
                       "softmax_regression " + NO_B.format(form="cs231n_softmax_naive"),
                       "read as CS231n's softmax_loss_naive(W, X, y, reg)", {
                           "1/N missing": ("    dW /= num_train\n", "", "dW", "values differ"),
-                          "reg W for reg sum W^2": ("dW += 2 * reg * W", "dW += reg * W", "dW", "L2 term")}),
+                          "reg W for reg sum W^2": ("dW += 2 * reg * W", "dW += reg * W", "dW", "half the L2 term: reg * W where 2 reg * W belongs")}),
     "svm": (HEADER + SVM_VECTORIZED, "cs231n_svm", "svm " + NO_B.format(form="cs231n_svm"),
             "read as CS231n's svm_loss_vectorized(W, X, y, reg)", {
                 "correct class without -count": ("    counts[rows, y] = -np.sum(counts, axis=1)\n", "", "dW",
                                                  "values differ"),
-                "reg W for reg sum W^2": ("+ 2 * reg * W", "+ reg * W", "dW", "L2 term")}),
+                "reg W for reg sum W^2": ("+ 2 * reg * W", "+ reg * W", "dW", "half the L2 term: reg * W where 2 reg * W belongs")}),
     "svm_naive": (HEADER + SVM_NAIVE, "cs231n_svm_naive", "svm " + NO_B.format(form="cs231n_svm_naive"),
                   "read as CS231n's svm_loss_naive(W, X, y, reg)", {
                       "correct class without -count": ("                dW[:, y[i]] -= X[i]\n", "", "dW",

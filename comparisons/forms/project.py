@@ -12,6 +12,8 @@ as the catalogue model's data has it (one-hot (n_classes, m), or (1, m)). A modu
 
 import copy
 
+from manual import regularisation
+
 from comparisons.forms import Form
 from comparisons.verify.calls import UserRun, mapping, numbers, unpack
 
@@ -53,7 +55,8 @@ class Contract(Form):
         self.reading = (f"read as the project's contract ({', '.join(self.functions)}): X columns are "
                         f"examples, params and gradients dicts keyed by the derivation's names, Y as model "
                         f"{model.name}'s data has it"
-                        + (f", L2 lambda = {lam:g} (lambda/(2m) sum W^2)" if lam else ", no regularisation")
+                        + (f", L2 {penalty_words(model.config)}" if lam and model.config.get("penalty") != "none"
+                           else ", no regularisation")
                         + ("" if self.forward else ", the cache from the catalogue's forward pass"))
 
     def run(self, case, call, shapes):
@@ -79,3 +82,10 @@ class Contract(Form):
         grads = mapping(self.backward_name, out, expected)
         grads = {k: numbers(self.backward_name, k, v, shapes.get(k, "?")) for k, v in grads.items()}
         return UserRun(forward, loss, grads, tuple(call.warnings))
+
+
+def penalty_words(config):
+    """``lambda = 0.1 (lambda/(2m) sum W^2)`` or, under another convention, ``reg = 0.05 (reg sum W^2)``."""
+    penalty = config.get("penalty", regularisation.DEFAULT)
+    name = "lambda" if penalty == regularisation.DEFAULT else "reg"
+    return f"{name} = {config['lam']:g} ({regularisation.LOSS_TERM[penalty]} sum W^2)"

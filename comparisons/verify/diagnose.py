@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from manual import regularisation
+
 from comparisons.agreement import max_errors
 
 CLOSE = 1e-6
@@ -19,13 +21,15 @@ CLOSE = 1e-6
 @dataclass(frozen=True)
 class Context:
     """quantity: its name (dW1, dZ2, J, A2, ...); m: the batch size; params: the parameters;
-    lam: the model's L2 strength (None without one); forward: the derivation's forward values;
+    lam: the model's L2 strength (None without one), penalty: how it is written (lambda/2m, reg,
+    half_reg: ``manual/regularisation.py``); forward: the derivation's forward values;
     expected: the reference's value of every quantity; warnings: NumPy's, from the person's calls."""
 
     quantity: str
     m: int
     params: dict = field(default_factory=dict)
     lam: float = None
+    penalty: str = "lambda/2m"
     forward: dict = field(default_factory=dict)
     expected: dict = field(default_factory=dict)
     warnings: tuple = ()
@@ -129,13 +133,14 @@ def bias_regularised(y, e, ctx):
     if not ctx.lam:
         return None
     if ctx.quantity == "J":
-        extra = ctx.lam / (2 * ctx.m) * sum(float(np.sum(np.square(v))) for k, v in ctx.params.items()
-                                            if k.startswith("b"))
+        c = regularisation.coefficient(ctx.penalty, ctx.lam, ctx.m)
+        extra = c * sum(float(np.sum(np.square(v))) for k, v in ctx.params.items() if k.startswith("b"))
         if extra and near(float(np.sum(y - e)), extra) and y.size == 1:
-            return "lambda/(2m) * b^2 added: the bias regularised? (L2 leaves biases out; Ng's theta[0])"
+            return (f"{regularisation.LOSS_TERM[ctx.penalty]} * b^2 added: the bias regularised? (L2 leaves "
+                    f"biases out; Ng's theta[0])")
         return None
     line = l2_term(y, e, ctx) if ctx.quantity.startswith("db") else None
-    return line if line and line.startswith("lambda/m") else None
+    return line if line and line.startswith(regularisation.GRADIENT_TERM[ctx.penalty] + " *") else None
 
 
 def l2_term(y, e, ctx):
@@ -148,21 +153,26 @@ def l2_term(y, e, ctx):
     a = float(np.vdot(diff, P)) / float(np.vdot(P, P))
     if a == 0 or not close(diff, a * P):
         return None
-    unit = ctx.lam / ctx.m if ctx.lam else None
+    # the gradient's L2 term is 2c P for the loss's c P^2, c as the model's convention writes it
+    unit = 2 * regularisation.coefficient(ctx.penalty, ctx.lam, ctx.m) if ctx.lam else None
+    unit = unit or None                                  # penalty "none": no L2 term at all
+    term = regularisation.GRADIENT_TERM.get(ctx.penalty)
     if name.startswith("b"):
-        said = "lambda/m" if unit and near(a, unit) else f"{a:.3g}"
+        said = term if unit and near(a, unit) else f"{a:.3g}"
         return f"{said} * {name} added: the bias regularised? (L2 leaves biases out)"
     if unit is None:
         return f"{a:.3g} * {name} added: a regularisation term where the loss has none?"
     r = a / unit
     if near(r, -1):
-        return f"the L2 term lambda/m * {name} is missing"
+        return f"the L2 term {term} * {name} is missing"
     if near(r, -0.5):
-        return (f"half the L2 term: lambda/(2m) * {name} where lambda/m * {name} belongs (the loss's "
-                f"1/(2m) copied; the derivative of {name}^2 is 2 {name})")
+        c = regularisation.LOSS_TERM[ctx.penalty]
+        return (f"half the L2 term: {c} * {name} where {term} * {name} belongs (the loss's "
+                f"{c} copied; the derivative of {c} {name}^2 is {term} {name})")
     if near(r, 1):
-        return f"the L2 term doubled: 2 lambda/m * {name} where lambda/m * {name} belongs"
-    return f"the L2 term is {r + 1:.3g} lambda/m * {name} where lambda/m * {name} belongs"
+        return f"the L2 term doubled: {regularisation.DOUBLED_TERM[ctx.penalty]} * {name} where {term} * {name} belongs"
+    times = f"{r + 1:.3g} {term}" if " " not in term else f"{r + 1:.3g} x {term}"
+    return f"the L2 term is {times} * {name} where {term} * {name} belongs"
 
 
 DERIVATIVES = (  # (activation, its derivative written from its output A, that derivative)

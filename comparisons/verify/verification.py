@@ -113,8 +113,8 @@ def summarise(model, case, run, quantity, rows, refs, forward):
         row["diagnosis"] = (f"agrees with autograd but not with the {first['reference']} reference "
                             f"(max relative error {first['max_rel']:.1e})")
         return row
-    ctx = Context(quantity, case.m, case.params, model.config.get("lam"), forward,
-                  dict(source.grads) if source else {}, run.warnings)
+    ctx = Context(quantity, case.m, case.params, model.config.get("lam"), model.config.get("penalty", "lambda/2m"),
+                  forward, dict(source.grads) if source else {}, run.warnings)
     row["diagnosis"] = diagnose(mine, expected, ctx)
     return row
 
