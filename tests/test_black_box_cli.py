@@ -15,6 +15,7 @@ import pytest
 from comparisons.agreement import AGREE, DISAGREE
 from comparisons.verify import CannotVerify, verify
 from tests.tutorial_code import notebook
+from tests.user_files import write
 
 LOGISTIC = '''\
 import numpy as np
@@ -87,12 +88,6 @@ MISTAKES = {
 }
 NAMES = {LOGISTIC: ["--cost", "cost", "--grad", "grad", "--params", "initial_theta"],
          NET: ["--cost", "cost", "--grad", "gradients", "--params", "init_params"]}
-
-
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
 
 
 def planted(mistake):

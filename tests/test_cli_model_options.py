@@ -19,6 +19,7 @@ from comparisons import BadInput, catalogue
 from comparisons.model_options import configured
 from comparisons.verify import verify
 from tests.test_forms_courses import EX2, EX2_REG
+from tests.user_files import write
 
 # CS231n writes the penalty as reg * sum(W^2) (the current assignments): dW gets 2 reg W.
 SOFTMAX_REG = '''\
@@ -106,12 +107,6 @@ def configure(sizes, activations, output="softmax", loss=None, lam=0.0, penalty=
 '''
 
 QUICK = dict(isolate=False, against=("torch",), m=32)
-
-
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
 
 
 def J(model, seed=0, m=64):

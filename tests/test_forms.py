@@ -18,6 +18,7 @@ from comparisons.forms import DETECTED, FORMS, describe, detect
 from comparisons.verify import CannotVerify, verify
 from comparisons.verify.load import load
 from tests.tutorial_code import TUTORIAL, variant
+from tests.user_files import run_cli, write
 
 HELPERS = '''\
 import numpy as np
@@ -172,18 +173,6 @@ VARIANTS = {
                 ("large-logits", ("A2",)), "overflow in exp"),
 }
 QUICK = dict(m=16, against=("torch",), isolate=False)
-
-
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
-
-
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def names_of(variant_name):

@@ -12,13 +12,13 @@ The right logistic files compute the cost from the logits (``np.logaddexp``): th
 import pytest
 
 from comparisons import catalogue
-from comparisons.cli import main
 from comparisons.forms import DETECTED, describe, inferred
 from comparisons.forms import dlai, ng
 from comparisons.verify import CannotVerify, verify
 
 FORMS = ng.FORMS + dlai.FORMS
 from comparisons.verify.api import chosen_model, defined
+from tests.user_files import as_notebook, run_cli, write
 
 STABLE = '''\
 import numpy as np
@@ -165,23 +165,11 @@ MISTAKES = [(course, mistake) for course, (*_, mistakes) in COURSES.items() for 
 QUICK = dict(isolate=False, against=("torch",))
 
 
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
-
-
 def planted(course, mistake):
     source, *_, mistakes = COURSES[course]
     old, new, *_ = mistakes[mistake]
     assert old in source, (course, mistake)
     return source.replace(old, new, 1)
-
-
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 # --- in process ----------------------------------------------------------------------------------------
@@ -221,15 +209,11 @@ def test_the_model_is_inferred_from_the_code_without_running_it(tmp_path):
 
 
 def test_a_notebook_infers_its_model_from_its_cells_without_running_them(tmp_path):
-    import json
-
-    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": text}
-             for text in ("!pip install numpy\n" + STABLE, EX2.split("\n\n\nif __name__")[0].replace(STABLE, ""),
-                          "data = np.loadtxt('ex2data1.txt', delimiter=',')\ncostFunction(np.zeros(3), data, data)\n")]
-    path = tmp_path / "ex2.ipynb"
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    assert chosen_model(str(path))[0].config == {"lam": 0.0}
-    result = verify(str(path), **QUICK)
+    cells = ("!pip install numpy\n" + STABLE, EX2.split("\n\n\nif __name__")[0].replace(STABLE, ""),
+             "data = np.loadtxt('ex2data1.txt', delimiter=',')\ncostFunction(np.zeros(3), data, data)\n")
+    path = write(tmp_path, as_notebook(*cells, title="Logistic regression"), "ex2.ipynb")
+    assert chosen_model(path)[0].config == {"lam": 0.0}
+    result = verify(path, **QUICK)
     assert result.outcome.form == "ng_ex2" and result.exit_status == 0, result.render()
 
 

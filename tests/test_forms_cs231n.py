@@ -13,10 +13,10 @@ large-logits batch, which ``test_the_unshifted_softmax_...`` records.
 import pytest
 
 from comparisons import catalogue
-from comparisons.cli import main
 from comparisons.forms import DETECTED, cs231n, describe, inferred
 from comparisons.verify import CannotVerify, verify
 from comparisons.verify.api import chosen_model, defined
+from tests.user_files import run_cli, write
 
 TWO_LAYER = '''\
 import numpy as np
@@ -217,23 +217,11 @@ MISTAKES = [(name, mistake) for name, (*_, mistakes) in FILES.items() for mistak
 QUICK = dict(isolate=False, against=("torch",))
 
 
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
-
-
 def planted(name, mistake, source=None):
     source = source or FILES[name][0]
     old, new, *_ = FILES[name][-1][mistake]
     assert old in source, (name, mistake)
     return source.replace(old, new, 1)
-
-
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 # --- in process ----------------------------------------------------------------------------------------

@@ -14,16 +14,15 @@ dAL = -(Y/AL - (1-Y)/(1-AL)) and -log(A3) are NON-FINITE on the large-logits bat
 ``test_the_courses_own_...`` record.
 """
 
-import json
 
 import numpy as np
 import pytest
 
 from comparisons import catalogue, data
-from comparisons.cli import main
 from comparisons.forms import DETECTED, dlai, describe, inferred
 from comparisons.verify import CannotVerify, verify
 from comparisons.verify.api import chosen_model, defined
+from tests.user_files import as_notebook, run_cli, write
 
 HELPERS = '''\
 import numpy as np
@@ -239,25 +238,11 @@ MISTAKES = [(course, mistake) for course, (*_, mistakes) in COURSES.items() for 
 QUICK = dict(isolate=False, against=("torch",))
 
 
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
-
-
 def planted(course, mistake):
     source, *_, mistakes = COURSES[course]
     old, new, *_ = mistakes[mistake]
     assert source.count(old) == 1, (course, mistake)
     return source.replace(old, new)
-
-
-def as_notebook(*cells):
-    """A Jupyter notebook (nbformat 4) with a markdown title and ``cells`` as code cells."""
-    code = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-             "source": text.splitlines(True)} for text in cells]
-    title = {"cell_type": "markdown", "metadata": {}, "source": ["# Building your Deep Neural Network\n"]}
-    return json.dumps({"cells": [title, *code], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 NOTEBOOK_CELLS = ("import numpy as np\nimport h5py\nimport matplotlib.pyplot as plt\nfrom testCases import *\n"
@@ -267,12 +252,6 @@ NOTEBOOK_CELLS = ("import numpy as np\nimport h5py\nimport matplotlib.pyplot as 
                   "t_parameters)\nprint('AL = ' + str(t_AL))\n", BACKWARD,
                   "t_AL, t_Y, t_caches = L_model_backward_test_case()\ngrads = L_model_backward(t_AL, t_Y, t_caches)\n"
                   "print_grads(grads)\n")
-
-
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 # --- the catalogue's models and data -----------------------------------------------------------------------
@@ -444,7 +423,7 @@ def test_float32_agrees_at_its_own_tolerance(tmp_path):
 
 
 def test_a_course_notebook_verifies(tmp_path):
-    result = verify(write(tmp_path, as_notebook(*NOTEBOOK_CELLS), "Building_your_Deep_Neural_Network.ipynb"),
+    result = verify(write(tmp_path, as_notebook(*NOTEBOOK_CELLS, title="Building your Deep Neural Network"), "Building_your_Deep_Neural_Network.ipynb"),
                     **QUICK)
     assert result.outcome.form == "dlai_L_model" and result.exit_status == 0, result.render()
     assert any("code cells of Building_your_Deep_Neural_Network.ipynb" in note for note in result.outcome.notes)
@@ -486,7 +465,7 @@ def test_each_classic_mistake_exits_1_from_the_command_line(tmp_path, capsys, co
 
 @pytest.mark.slow
 def test_a_course_notebook_verifies_from_the_command_line(tmp_path, capsys):
-    path = write(tmp_path, as_notebook(*NOTEBOOK_CELLS), "Building_your_Deep_Neural_Network.ipynb")
+    path = write(tmp_path, as_notebook(*NOTEBOOK_CELLS, title="Building your Deep Neural Network"), "Building_your_Deep_Neural_Network.ipynb")
     status, out, err = run_cli(capsys, "verify", path)
     assert status == 0, out + err
     assert "dlai_L_model form" in out and "as model dlai_deep" in out and "VERDICT: agrees" in out

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from comparisons import catalogue
-from comparisons.cli import main
 from comparisons.forms import DETECTED, describe, inferred, ng_ex4
 from comparisons.verify import CannotVerify, verify
 from comparisons.verify.api import chosen_model, defined
+from tests.user_files import run_cli
 
 HELPERS = '''\
 import numpy as np
@@ -165,12 +165,6 @@ def planted(source, edits):
         assert old in source, old
         source = source.replace(old, new, 1)
     return source
-
-
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_the_files_planted_differ_from_the_right_ones():

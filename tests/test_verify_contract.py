@@ -16,17 +16,12 @@ from comparisons.verify import CannotVerify, UserRun, verify
 from comparisons.verify.verification import Verification, summarise
 from manual import seed_net
 from tests.tutorial_code import TUTORIAL
+from tests.user_files import write
 
 RIGHT = '''\
 from manual.seed_net import backward, forward, loss
 '''
 FAST = dict(m=16, against=("torch", "jax"), cases=("typical",), isolate=False)
-
-
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from comparisons.verify import UserRun, verify
 from comparisons.verify.calls import Caller, locals_read, reading_locals
 from comparisons.verify.verification import NOTE
 from tests.tutorial_code import TUTORIAL, variant
+from tests.user_files import write
 
 FAST = dict(m=16, against=("torch",), cases=("typical",), isolate=False)
 RELU_LEFT_OUT = ("dZ1 = W2.T.dot(dZ2) * ReLU_deriv(Z1)", "dZ1 = W2.T.dot(dZ2)")
@@ -53,12 +54,6 @@ def backward(params, cache, X, Y):
     db1 = dZ1.sum(axis=1, keepdims=True) / m
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 '''
-
-
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
 
 
 def row(result, quantity, case="typical"):

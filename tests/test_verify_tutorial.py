@@ -9,14 +9,9 @@ import pytest
 from comparisons.cli import main
 from comparisons.verify import CannotVerify, verify
 from tests.tutorial_code import SLIPS, TUTORIAL, original, variant
+from tests.user_files import write
 
 FAST = ["--m", "16", "--against", "torch"]
-
-
-def write(tmp_path, source, name="mine.py"):
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
 
 
 def run_cli(capsys, *argv):

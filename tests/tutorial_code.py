@@ -5,6 +5,8 @@ biases summed over the examples, one-hot of 10 classes); ``ORIGINAL`` is the tut
 copied, with its four classic slips. ``variant(old, new)`` plants one change, checking it applies.
 """
 
+from tests.user_files import as_notebook
+
 TUTORIAL = '''\
 import numpy as np
 
@@ -139,12 +141,4 @@ def notebook_cells(definitions=DEFINITIONS, data=DATA, training=TRAINING):
 
 def notebook(cells):
     """A Jupyter notebook (nbformat 4, JSON text) with a markdown title and ``cells`` as code cells."""
-    import json
-
-    def code(source):
-        return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                "source": source.splitlines(True)}
-
-    title = {"cell_type": "markdown", "metadata": {}, "source": ["# A digit recogniser in NumPy\n"]}
-    return json.dumps({"cells": [title, *map(code, cells)], "metadata": {"kernelspec": {"name": "python3"}},
-                       "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    return as_notebook(*cells, title="A digit recogniser in NumPy")
