@@ -1,7 +1,8 @@
 """The ``handgrad`` command line: its grammar, and what its exit statuses mean.
 
     0  every derivation agrees (and nothing failed)
-    1  a derivation disagrees (or a mistake of the gallery went uncaught)
+    1  a derivation disagrees or a stress batch fails (verify's VERDICT line says which), or a mistake
+       of the gallery went uncaught
     2  bad usage or bad input: an option, a path, the code given to ``verify``; one line on stderr
     3  an internal error, a bug of handgrad's and not the user's input: one line on stderr naming it
        as ours, with the traceback written to a log file whose path the line gives
@@ -92,6 +93,16 @@ def add_m(p, default, what):
     p.add_argument("--m", type=positive_int, default=default, help=f"{what} (default: {default})")
 
 
+def add_own(p, params=True):
+    """--params FILE and --data FILE: the person's weights and examples (``comparisons.user_data``)."""
+    if params:
+        p.add_argument("--params", metavar="FILE", help="your parameters: .npz (W1, b1, ...), .npy of a dict, or "
+                                                        ".mat (the course's Theta1, Theta2, as in ex4weights.mat)")
+    p.add_argument("--data", metavar="FILE", help="your examples: Kaggle's MNIST CSV (label,pixel0..), MNIST IDX "
+                                                  "images (labels found beside them, or IMAGES,LABELS), .mat "
+                                                  "(X, y as in ex4data1.mat) or .npz (X with Y or y)")
+
+
 # --- the commands' grammar ------------------------------------------------------------------------------
 
 
@@ -107,6 +118,7 @@ def add_report(commands):
     p.add_argument("--speed-m", type=positive_int, help="batch size of the speed rows (default: per model)")
     p.add_argument("--repeats", type=positive_int, default=10, help="timed repeats per row (default: 10)")
     p.add_argument("--threads", type=positive_int, help="threads for NumPy BLAS and PyTorch (default: all cores)")
+    add_own(p)
     add_model_options(p, "every --model's")
 
 
@@ -130,14 +142,21 @@ def add_check(commands):
     p.add_argument("--budget", type=positive_seconds, default=10.0, metavar="SECONDS",
                    help="every element when the estimate fits this many seconds (default: 10)")
     p.add_argument("--no-blind-spots", action="store_true", help="skip the blind-spot measurement")
+    p.add_argument("--recipe", choices=("ng", "dlai", "cs231n"), metavar="COURSE",
+                   help="also run a course's own gradient check beside the witness: ng (step 1e-4, "
+                        "norm(numgrad - grad) / norm(numgrad + grad) < 1e-9), dlai (step 1e-7, ||a - b|| / "
+                        "(||a|| + ||b||) <= 2e-7, 1e-7 in 2017) or cs231n (step 1e-5, rel_error per array)")
     p.add_argument("--out", help="also write check.md, CSV files and the step-sweep plot into this folder")
+    add_own(p)
     add_model_options(p)
 
 
 VERIFY_EXAMPLES = """\
 examples:
   handgrad verify mine.py                         the form and the model are read from your code
+  handgrad verify mine.py --case typical          your derivation alone, without the stress batches
   handgrad verify mine.py --model mlp_deep --sizes 64,32,10 --activations relu --lam 0
+  handgrad verify ex4.py --params ex4weights.mat --data ex4data1.mat   at your weights, on your data
   handgrad verify costs.py --cost cost --grad grad --params theta0
 
 black-box mode (--cost, --grad, --params): for code no form knows. In costs.py,
@@ -148,6 +167,13 @@ the gradient is checked against the numerical witness of the cost alone (complex
 runs on complex numbers, central differences otherwise): a table per parameter with every gradient-
 checking convention's score, the first wrong one, and a verdict. Your code runs in a child process,
 stopped after --timeout seconds.
+
+batches: the typical batch judges your derivation; the stress batches (large-logits: every parameter
+x 20; class-missing: no example of the last class) judge your code's robustness. A NaN or inf is
+traced to the line and operation that first made it (log of 0, division by zero, overflow in exp).
+exit status: 0 everything agrees; 1 a derivation disagrees or a stress batch fails, the VERDICT line
+says which ("your derivation agrees on the typical batch ...; robustness: ..."); 2 your code could not
+be checked. --case typical checks the derivation alone.
 """
 
 
@@ -176,7 +202,9 @@ def add_verify(commands):
     add_m(p, 64, "examples in the typical batch")
     add_seed(p)
     p.add_argument("--dtype", default="float64", choices=DTYPES, help="dtype (default: float64)")
-    p.add_argument("--case", action="append", choices=verify.CASES, help="batch to check on (repeatable; default: all)")
+    p.add_argument("--case", action="append", choices=verify.CASES,
+                   help="batch to check on (repeatable; default: all): typical judges the derivation, "
+                        "large-logits and class-missing its robustness; --case typical checks the derivation alone")
     p.add_argument("--against", action="append", choices=verify.AUTOGRAD + tuple(verify.EXTRA),
                    help="reference (repeatable; default: torch, jax and the numerical witness where installed)")
     p.add_argument("--full-witness", action="store_true",
@@ -184,13 +212,16 @@ def add_verify(commands):
     p.add_argument("--timeout", type=positive_seconds, default=verify.DEFAULT_TIMEOUT,
                    help=f"seconds your code may run before it is stopped (default: {verify.DEFAULT_TIMEOUT:g})")
     p.add_argument("--out", help="also write verify.md and CSV files into this folder")
+    add_own(p, params=False)       # --params FILE is below: a .npz, .npy or .mat there is a file, not a name
     add_model_options(p, more=", and one that contradicts what the form's code fixes (no regularisation)")
     box = p.add_argument_group("black-box mode", "a cost function, a gradient function and a point, named "
                                                  "in TARGET (all three; see the examples below)")
     box.add_argument("--cost", metavar="NAME", help="cost(params) -> J")
     box.add_argument("--grad", metavar="NAME", help="grad(params) -> dJ/dparams, shaped as params")
-    box.add_argument("--params", metavar="NAME", help="the point: an array, a dict of arrays, or a function of "
-                                                      "no arguments returning one")
+    box.add_argument("--params", metavar="NAME|FILE", help="the point: an array, a dict of arrays, or a function "
+                                                           "of no arguments returning one; outside black-box "
+                                                           "mode, a FILE of your parameters to check at (.npz, "
+                                                           ".npy of a dict, or .mat with Theta1, Theta2, ...)")
 
 
 def add_forms(commands):
@@ -227,11 +258,18 @@ def add_bench(commands):
     p.add_argument("--threads", type=positive_int, help="threads for NumPy BLAS and PyTorch (default: all cores)")
     add_seed(p)
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
+    add_own(p)
     p.add_argument("--out", default="bench", help="folder for the Markdown, CSV and PNG files (default: bench/)")
 
 
+def add_reproduce(commands):
+    p = commands.add_parser("reproduce", help="the curricula's published gradient-check figures (deeplearning.ai, "
+                                              "Ng's ex4, CS231n), recomputed on their published test cases")
+    p.add_argument("--out", help="also write reproduce.md and reproduce.csv into this folder")
+
+
 GRAMMAR = {"report": add_report, "models": add_models, "check": add_check, "verify": add_verify,
-           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench}
+           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench, "reproduce": add_reproduce}
 
 
 def make_parser():

@@ -33,6 +33,25 @@ def given(options):
     return [f"--{k}" for k, v in options.items() if v is not None]
 
 
+def own_files(args):
+    """The flags of the person's files given: ["--params", "--data"] or fewer."""
+    return [f"--{k}" for k in ("params", "data") if getattr(args, k, None) is not None]
+
+
+def with_own(model, args):
+    """``model`` at the weights of --params and on the examples of --data (``comparisons.user_data``)."""
+    from comparisons import user_data
+
+    return user_data.with_own(model, args.params, args.data) if own_files(args) else model
+
+
+def said(model, starting=""):
+    """Print how the person's files were read (the lines starting with ``starting``), before the results."""
+    for line in getattr(model, "said", ()):
+        if line.startswith(starting):
+            print(line)
+
+
 def report(args):
     """Agreement (and speed) for catalogue models; 1 if any derivation disagrees, 3 if a section failed."""
     from comparisons import report as reports
@@ -43,7 +62,12 @@ def report(args):
     if given(options) and not args.model:
         raise BadInput(f"{given(options)[0]} applies to the models named by --model; expected at least one "
                        f"--model NAME (a report runs every model unless told which)")
-    models = [configured(name, **options) for name in (args.model or catalogue.CATALOGUE)]
+    own = own_files(args)
+    if own and not args.model:
+        raise BadInput(f"{own[0]} applies to the models named by --model; expected at least one --model NAME "
+                       f"whose shapes fit the file")
+    models = [with_own(configured(name, **options), args) for name in (args.model or catalogue.CATALOGUE)]
+    said(models[0])
     check_out_dir(args.out)
     result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
                            speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
@@ -81,7 +105,7 @@ def check(args):
     from comparisons.model_options import configured
     from comparisons.numerical import check_report, plan_for
 
-    model = configured(args.model, **model_options(args))
+    model = with_own(configured(args.model, **model_options(args)), args)
     if args.out:
         check_out_dir(args.out)
     dtype = np.dtype(args.dtype)
@@ -95,10 +119,29 @@ def check(args):
                                    progress=progress_shown())
     if model.label != model.name:
         print(options_line(model, params, data, args.seed))
+    said(model, "params:")      # the data is said by the check's first line
     print(text)
+    if args.recipe:
+        files[f"recipe-{args.recipe}.md"] = course_recipe(model, params, data, args.recipe, ok)
     if args.out:
         wrote(write_files(args.out, files))
     return 0 if ok else 1
+
+
+def course_recipe(model, params, data, key, witness_ok):
+    """Print the course's own gradient check (``comparisons.numerical.recipes``) beside the witness's
+    verdict; returns the lines as text. It does not change the exit status: the witness's verdict does."""
+    from comparisons.numerical.recipes import recipe_lines
+
+    outcome, lines = recipe_lines(model, params, data.X, data.Y, key)
+    if witness_ok and not outcome.ok:
+        lines.append(f"  The witness agrees where the recipe fails: a fixed step of {outcome.recipe.epsilon:g} errs by "
+                     "about h^2 J''' / 6 (truncation) plus eps |J| / h (rounding), both growing with the model's "
+                     "scale, and may cross kinks; the course's threshold was set for its own network and step. "
+                     "The witness chooses its step by a sweep.")
+    lines.append("  (beside the witness, whose VERDICT above sets the exit status)")
+    print("", *lines, sep="\n")
+    return "\n".join(lines) + "\n"
 
 
 def options_line(model, params, data, seed):
@@ -119,7 +162,11 @@ def verify(args):
 
     if args.out:
         check_out_dir(args.out)
-    box = dict(cost=args.cost, grad=args.grad, params=args.params)
+    from comparisons.user_data import is_params_file
+
+    # --params FILE (.npz, .npy, .mat) outside black-box mode: the person's weights, not a name in their code
+    own_params = args.params if args.cost is None and args.grad is None and is_params_file(args.params) else None
+    box = dict(cost=args.cost, grad=args.grad, params=None if own_params else args.params)
     try:
         if any(v is not None for v in box.values()):
             check_black_box(args, box)
@@ -129,7 +176,7 @@ def verify(args):
             result = run_verify(args.target, args.model, form=args.form, names=args.names, m=args.m,
                                 seed=args.seed, dtype=args.dtype, cases=args.case, against=args.against,
                                 full_witness=args.full_witness, timeout=args.timeout, progress=progress_shown(),
-                                options=model_options(args))
+                                options=model_options(args), own_params=own_params, own_data=args.data)
     except CannotVerify as e:
         print(f"handgrad verify: could not check {args.target}: {e}", file=sys.stderr)
         return 2
@@ -147,12 +194,26 @@ def check_black_box(args, box):
                        f"(e.g. --cost cost --grad grad --params theta0; see handgrad verify --help)")
     forms_only = [flag for flag, used in [("--model", args.model), ("--form", args.form != "auto"),
                                           ("--names", args.names), ("--case", args.case), ("--against", args.against),
+                                          ("--data", args.data),
                                           ("--m", args.m != 64), ("--dtype", args.dtype != "float64")] if used]
     forms_only += given(model_options(args))
     if forms_only:
         raise BadInput(f"{forms_only[0]} does not apply to black-box mode (--cost, --grad, --params: your gradient "
                        f"against the numerical witness of your cost, in float64); it takes --seed, --full-witness, "
                        f"--timeout and --out")
+
+
+def reproduce(args):
+    """The curricula's published gradient-check figures recomputed on their test cases; 0 when all agree."""
+    from comparisons import reproduce as published
+
+    if args.out:
+        check_out_dir(args.out)
+    text, files, ok = published.report()
+    print(text)
+    if args.out:
+        wrote(write_files(args.out, files))
+    return 0 if ok else 1
 
 
 def forms(args):
@@ -183,7 +244,8 @@ def bench(args):
     from comparisons import bench as speed
 
     check_out_dir(args.out)
-    model = catalogue.get(args.model)
+    model = with_own(catalogue.get(args.model), args)
+    said(model)
     if args.sweep_width and not speed.has_width(model):
         raise BadInput(f"--sweep-width: model {model.name} has no hidden width; expected a network model")
     widths = speed.WIDTH_SWEEP if args.sweep_width is None else args.sweep_width

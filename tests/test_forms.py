@@ -370,7 +370,9 @@ def test_each_variants_mistake_exits_1_from_the_command_line(tmp_path, capsys, n
                                *(["--names", names] if names else []))
     assert status == 1, out + err
     verdict = out.strip().splitlines()[-1]
-    assert any(f"First wrong: {q} on the {batch} batch" in verdict for q in quantities), verdict
+    # issue 11: a stress batch's failure is robustness, said after the derivation's own verdict
+    said = "First wrong: {q} on the {batch} batch" if batch == "typical" else "robustness: on the {batch} batch {q} ("
+    assert any(said.format(q=q, batch=batch) in verdict for q in quantities), verdict
     assert words.format(m=64) in verdict
 
 

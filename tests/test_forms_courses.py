@@ -246,7 +246,10 @@ def test_the_courses_own_log_h_cost_is_non_finite_on_the_large_logits_batch(tmp_
                         "h = sigmoid(z)\n    J = -(y.dot(np.log(h)) + (1 - y).dot(np.log(1 - h))) / m")
     result = verify(write(tmp_path, naive), **QUICK)
     verdict = result.render().strip().splitlines()[-1]
-    assert result.exit_status == 1 and "First wrong: J on the large-logits batch (NON-FINITE)" in verdict
+    # issue 11: a right derivation whose loss is not robust; the line and operation that made the NaN
+    assert result.exit_status == 1 and result.derivation_agrees
+    assert verdict.startswith("VERDICT: your derivation agrees on the typical batch")
+    assert "robustness: on the large-logits batch J (NON-FINITE)" in verdict and "log of 0 at mine.py:" in verdict
 
 
 def test_the_forms_are_tried_after_the_tutorial_and_before_the_contract_and_listed():

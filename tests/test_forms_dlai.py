@@ -328,8 +328,8 @@ def test_each_classic_mistake_is_found_and_diagnosed(tmp_path, course, mistake):
 
 
 def test_the_courses_own_dAL_is_non_finite_on_the_large_logits_batch(tmp_path):
-    """The course's dAL = -(Y/AL - (1-Y)/(1-AL)) through sigmoid_backward: right on the typical batch, 0/0
-    where AL rounds to 1 (what it gives today: issue 11 will make it a robustness note)."""
+    """The course's dAL = -(Y/AL - (1-Y)/(1-AL)) through sigmoid_backward: right on the typical batch, a
+    division by zero where AL rounds to 0 or 1: a robustness finding, the derivation agrees (issue 11)."""
     course = DEEP.replace("dZL = AL - Y\n    dA_prev_temp, dW_temp, db_temp = linear_backward(dZL, linear_cache)",
                           "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))\n    dA_prev_temp, dW_temp, db_temp "
                           "= linear_activation_backward(dAL, caches[L - 1], \"sigmoid\")")
@@ -337,8 +337,10 @@ def test_the_courses_own_dAL_is_non_finite_on_the_large_logits_batch(tmp_path):
     result = verify(write(tmp_path, course), **QUICK)
     verdict = result.render().strip().splitlines()[-1]
     assert set(result.table[result.table["case"] == "typical"]["verdict"]) == {"agree"}
-    assert result.exit_status == 1 and "First wrong: dW4 on the large-logits batch (NON-FINITE)" in verdict
-    assert "invalid value encountered in divide" in verdict and "np.divide(1 - Y, 1 - AL)" in verdict
+    assert result.exit_status == 1 and result.derivation_agrees      # issue 11: robustness, not the derivation
+    assert "robustness: on the large-logits batch dW4 (NON-FINITE)" in verdict
+    assert "division by zero at mine.py:" in verdict and "np.divide(1 - Y, 1 - AL)" in verdict
+    assert "(AL rounds to" in verdict and "softmax" not in verdict
 
 
 def test_the_courses_own_log_cost_is_non_finite_on_the_large_logits_batch(tmp_path):
@@ -347,7 +349,8 @@ def test_the_courses_own_log_cost_is_non_finite_on_the_large_logits_batch(tmp_pa
     assert course != GRADCHECK
     result = verify(write(tmp_path, course), **QUICK)
     verdict = result.render().strip().splitlines()[-1]
-    assert result.exit_status == 1 and "First wrong: J on the large-logits batch (NON-FINITE)" in verdict
+    assert result.exit_status == 1 and result.derivation_agrees      # issue 11: robustness, not the derivation
+    assert "robustness: on the large-logits batch J (NON-FINITE)" in verdict and "log of 0 at mine.py:" in verdict
 
 
 def test_the_model_is_inferred_from_the_code_without_running_it(tmp_path):

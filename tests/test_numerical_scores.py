@@ -15,7 +15,7 @@ A, B = np.array([1.0, 2.0]), np.array([1.0, 2.5])
 @pytest.mark.parametrize("column, expected", [
     ("max_abs", 0.5),
     ("cs231n", 0.5 / 4.5),                                   # max(0 / 2, 0.5 / 4.5)
-    ("ng", 0.5 / (math.sqrt(5) + math.sqrt(7.25))),           # ||(0, 0.5)|| / (||a|| + ||b||)
+    ("ng", 0.5 / math.sqrt(4 + 4.5 ** 2)),                    # ||(0, 0.5)|| / ||(2, 4.5)||: ||b - a|| / ||b + a||
     ("dlai", 0.5 / (math.sqrt(5) + math.sqrt(7.25))),
     ("adbench", 0.5 / 4.5),                                  # |2 - 2.5| / max(1, 4.5)
     ("cosine", 6.0 / (math.sqrt(5) * math.sqrt(7.25))),       # (1 + 5) / (||a|| ||b||)

@@ -85,8 +85,8 @@ def test_a_missing_file_names_what_was_expected(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("old, new, words", [
-    ("    m = X.shape[1]\n", "    m = X.shape[1]\n    raise RuntimeError('not derived yet')\n",
-     "backward_prop raised RuntimeError: not derived yet on the typical batch"),
+    ("    m = X.shape[1]\n", "    m = X.shape[1]\n    raise NotImplementedError('not derived yet')\n",
+     "backward_prop raised NotImplementedError: not derived yet on the typical batch"),
     ("def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):", "def backward_prop(Z1, A1, Z2, A2, W2, X, Y):",
      "backward_prop takes (Z1, A1, Z2, A2, W2, X, Y); expected 8 arguments"),
     ("return dW1, db1, dW2, db2", "return dW1, db1, dW2",
@@ -106,7 +106,7 @@ def test_functions_that_raise_or_return_the_wrong_things(tmp_path, old, new, wor
 
 @pytest.mark.slow
 def test_a_raise_shows_a_short_excerpt_of_the_persons_traceback(tmp_path):
-    source = variant("    m = X.shape[1]\n", "    m = X.shape[1]\n    raise RuntimeError('not derived yet')\n")
+    source = variant("    m = X.shape[1]\n", "    m = X.shape[1]\n    raise NotImplementedError('not derived yet')\n")
     with pytest.raises(CannotVerify) as error:
         verify(write(tmp_path, source), m=16, against=("torch",))
     assert "mine.py\", line" in str(error.value) and "in backward_prop" in str(error.value)

@@ -29,7 +29,7 @@ are read as dZ2 and dZ1 (``from_course_locals``); a loop over the examples leave
 example's, not of those shapes, and none is read.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -231,7 +231,7 @@ class NgEx4(Form):
         hint = (f"\n  (an array of {n} = hidden_layer_size + 1 rows: delta2 with its bias row kept? The course "
                 f"drops it: delta2 = delta2[:, 1:], or Theta2[:, 1:] in delta2 = delta3 Theta2)")
         failure = failed.failure
-        return Failed(Failure(failure.function, failure.kind, failure.message + hint, failure.error))
+        return Failed(replace(failure, message=failure.message + hint))   # where it raised, and on what, kept
 
     # --- the run ----------------------------------------------------------------------------------
 

@@ -11,7 +11,10 @@ Modules, one idea each:
     differences   central differences, the complex step, kinks, random directions, per-example dZ
     step_sweep    the step sweep of central differences, and its plot
     witness       the witness: the model through its contract, the plan (every element or a sample)
-    scores        every gradient-checking convention's score, and localisation in backward order
+    scores        every gradient-checking convention's score (per quantity or over the whole unrolled
+                  vector), and localisation in backward order
+    recipes       each course's own gradient check (Ng, deeplearning.ai, CS231n): its step, formula, score
+                  and thresholds, run beside the witness (``handgrad check --recipe``)
     directions    directional checks and the blind spots of sampled checks
     checks        a derivation's rows against the witness, and the ``handgrad check`` report
 The report's witness section is ``comparisons.sections.witness_scores``. ``model`` is a catalogue

@@ -21,13 +21,13 @@ import pandas as pd
 
 from comparisons.agreement import AGREE, METHOD_WHY, METRIC, NOT_MEASURED, PASSING, compare, rtol_for
 from comparisons.numerical.directions import KINK_CROSSED, blind_spots, directional_rows
-from comparisons.numerical.scores import conventions_table, localize, scores
+from comparisons.numerical.scores import conventions_table, localize, scores, whole_vector
 from comparisons.numerical.step_sweep import sweep_png
 from comparisons.numerical.witness import intermediates_of, name_of, witness as run_witness
 from comparisons.sources import run_manual
 
 SHOWN = ["dtype", "quantity", "measured", "elements", "kink_crossed", "max_abs", "cs231n", "cs231n_band", "cs231n_pass",
-         "ng", "ng_pass", "dlai_pass", "adbench", "adbench_pass", "cosine", "max_rel", "rtol", "verdict"]
+         "ng", "ng_pass", "dlai", "dlai_pass", "adbench", "adbench_pass", "cosine", "max_rel", "rtol", "verdict"]
 
 
 # --- Rows ----------------------------------------------------------------------------------------
@@ -58,6 +58,25 @@ def check_rows(manual, w, model_name):
     return rows
 
 
+WHOLE = "all parameters (unrolled)"
+
+
+def whole_row(manual, w):
+    """Every convention's score over the whole unrolled parameter vector, as the courses publish their
+    figures: the parameter gradients (no intermediates) on the elements the witness measured. A row of
+    the score table; its verdict is blank (the project judges quantity by quantity). None for a single
+    parameter array: its own row is the whole vector."""
+    names = [q for q in manual.grads if q not in manual.intermediates and q in w.result.grads
+             and np.shape(manual.grads[q]) == np.shape(w.result.grads[q])]
+    if len(names) < 2:
+        return None
+    keeps = {q: w.result.masks.get(q, np.ones(np.shape(w.result.grads[q]), bool)) for q in names}
+    pairs = [(np.asarray(manual.grads[q])[keeps[q]], w.result.grads[q][keeps[q]]) for q in names]
+    counts = {k: sum(w.counts.get(q, {}).get(k, 0) for q in names) for k in ("elements", "measured", "kink_crossed")}
+    return dict(dtype=np.dtype(manual.dtype).name, quantity=WHOLE, **counts,
+                **whole_vector(pairs, kinks=bool(w.kinks)), verdict="")
+
+
 def direction_rows(manual, w):
     """The witness's random directions checked against the derivation's g . v."""
     rtol = max(rtol_for(manual.dtype), w.result.rtol)
@@ -77,9 +96,10 @@ def check(model, params, X, Y, backward=None, witness=None, **options):
 
 # --- Words and tables, for both renderers ---------------------------------------------------------
 
-def score_table(rows):
-    """The check rows as a table of the columns a reader compares, in ``SHOWN`` order."""
-    return pd.DataFrame(rows).reindex(columns=SHOWN)
+def score_table(rows, whole=None):
+    """The check rows as a table of the columns a reader compares, in ``SHOWN`` order; ``whole``: the
+    whole-vector row (``whole_row``), shown last."""
+    return pd.DataFrame(rows + ([whole] if whole else [])).reindex(columns=SHOWN)
 
 
 def rows_ok(rows, directions):
@@ -141,11 +161,12 @@ def check_report(model, params, data, plan, blind=True, progress=False):
     w = run_witness(model, params, data.X, data.Y, plan=plan, progress=progress)
     rows = check_rows(manual, w, model.label)    # the label says a config set by options; files keep the name
     directions = direction_rows(manual, w)
-    scores_table, dirs = score_table(rows), pd.DataFrame(directions)
+    scores_table, dirs = score_table(rows, whole_row(manual, w)), pd.DataFrame(directions)
     m = data.X.shape[1]
     parts = [f"handgrad check: {model.label}, m = {m:,}: {data.description}.",
              describe(w, rows, directions, list(manual.grads)), "",
-             "Every convention's score, manual derivation (a) against the witness (b):",
+             "Every convention's score, manual derivation (a) against the witness (b), per quantity and over "
+             f"{WHOLE} (the courses' published figures are over the whole vector):",
              scores_table.to_string(index=False, float_format=lambda x: f"{x:.1e}"), "",
              "Random unit directions, dJ/dθ · v:", dirs.to_string(index=False, float_format=lambda x: f"{x:.6g}")]
     figure = figure_name(model.name, w.dtype)

@@ -5,11 +5,20 @@ element or as whole vectors:
 
     max abs       max |a - b|                                no threshold: it carries the gradient's scale
     CS231n        max |a - b| / max(1e-8, |a| + |b|)         bands of the CS231n notes (below)
-    Ng course     ||a - b|| / (||a|| + ||b||)  (2-norms)     < 1e-9, Coursera ML ex4's checkNNGradients
-    deeplearning.ai  the same norm ratio                     < 2e-7, the Gradient Checking exercise
+    Ng course     ||b - a|| / ||b + a||  (2-norms)           < 1e-9, Coursera ML ex4's checkNNGradients
+                                                             (norm(numgrad - grad) / norm(numgrad + grad))
+    deeplearning.ai  ||a - b|| / (||a|| + ||b||)             <= 2e-7 (1e-7 in the 2017 notebook), the
+                                                             Gradient Checking exercise ("> 2e-7: a mistake")
     ADBench       max |x - y| / max(1, |x| + |y|)            < 1e-6, ADBench's JacobianCheck (GradBench
                                                              keeps the metric)
     cosine        a . b / (||a|| ||b||)                      no threshold: it sees direction only
+
+The two norm ratios agree to first order for a right gradient (b = a + e, e small: both are
+||e|| / 2||a||) and part for a wrong one: deeplearning.ai's is at most 1 (1 exactly for b = -a),
+Ng's has no bound (for b = -a + e it is 2||a|| / ||e||, millions for a sign-flipped gradient).
+
+Each score is computed per quantity (one array) or, as the courses publish their figures, over the
+whole unrolled parameter vector (``whole_vector``: every parameter gradient, concatenated).
 
 The CS231n bands: above 1e-2 the gradient is probably wrong; 1e-2 to 1e-4 uncomfortable; 1e-4 to
 1e-7 fine for an objective with kinks (ReLU) but too high without; below 1e-7 happy. The project's
@@ -45,9 +54,19 @@ def cs231n(a, b):
 
 
 def norm_ratio(a, b):
-    """||a - b|| / (||a|| + ||b||) with 2-norms over all elements; 0 when both are zero."""
+    """||a - b|| / (||a|| + ||b||) with 2-norms over all elements (deeplearning.ai's difference, at most 1);
+    0 when both are zero."""
     denominator = np.linalg.norm(a) + np.linalg.norm(b)
     return float(np.linalg.norm(a - b) / denominator) if denominator > 0 else 0.0
+
+
+def ng_ratio(a, b):
+    """||b - a|| / ||b + a|| with 2-norms (Ng's checkNNGradients: norm(numgrad - grad) / norm(numgrad + grad)):
+    unbounded, since b + a vanishes when b = -a; 0 when both are zero, inf when only a + b is."""
+    numerator, denominator = np.linalg.norm(b - a), np.linalg.norm(b + a)
+    if denominator == 0:
+        return 0.0 if numerator == 0 else float("inf")
+    return float(numerator / denominator)
 
 
 def adbench(a, b):
@@ -90,10 +109,10 @@ CONVENTIONS = (
     Convention("cs231n", "CS231n relative error", "max |a - b| / max(1e-8, |a| + |b|)",
                "< 1e-7; < 1e-4 with kinks", "CS231n notes, gradient checks", cs231n,
                lambda s, kinks: cs231n_band(s) == "happy" or (kinks and cs231n_band(s) == "ok with kinks")),
-    Convention("ng", "Ng course norm ratio", "||a - b|| / (||a|| + ||b||)", "< 1e-9",
-               "Coursera Machine Learning, ex4 checkNNGradients", norm_ratio, lambda s, kinks: s < 1e-9),
-    Convention("dlai", "deeplearning.ai norm ratio", "||a - b|| / (||a|| + ||b||)", "< 2e-7",
-               "deeplearning.ai, Gradient Checking exercise", norm_ratio, lambda s, kinks: s < 2e-7),
+    Convention("ng", "Ng course norm ratio", "||b - a|| / ||b + a||", "< 1e-9",
+               "Coursera Machine Learning, ex4 checkNNGradients", ng_ratio, lambda s, kinks: s < 1e-9),
+    Convention("dlai", "deeplearning.ai norm ratio", "||a - b|| / (||a|| + ||b||)", "<= 2e-7 (1e-7 in 2017)",
+               "deeplearning.ai, Gradient Checking exercise", norm_ratio, lambda s, kinks: s <= 2e-7),
     Convention("adbench", "ADBench/GradBench", "max |x - y| / max(1, |x| + |y|)", "< 1e-6",
                "ADBench docs/JacobianCheck.md", adbench, lambda s, kinks: s < 1e-6),
     Convention("cosine", "cosine similarity", "a . b / (||a|| ||b||)", "none (direction only)",
@@ -116,6 +135,16 @@ def scores(a, b, kinks=False):
         out[c.column + "_pass"] = None if c.passes is None or not measured else bool(c.passes(value, kinks))
     out["cs231n_band"] = cs231n_band(out["cs231n"]) if measured else NOT_MEASURED
     return out
+
+
+def whole_vector(pairs, kinks=False):
+    """``scores`` over the whole unrolled parameter vector, as the courses publish their figures:
+    ``pairs`` of (a, b), one per parameter gradient, each raveled and all concatenated (the order
+    changes no score). Intermediates (dZ1, ...) are not parameters and do not belong in ``pairs``."""
+    pairs = list(pairs)
+    a = np.concatenate([np.ravel(np.asarray(x, dtype=np.float64)) for x, _ in pairs]) if pairs else np.array([])
+    b = np.concatenate([np.ravel(np.asarray(y, dtype=np.float64)) for _, y in pairs]) if pairs else np.array([])
+    return scores(a, b, kinks)
 
 
 def conventions_table():

@@ -10,6 +10,7 @@ import pandas as pd
 from comparisons.agreement import METHOD_WHY, METRIC
 from comparisons.numerical import (CONVENTIONS, SHOWN, check_rows, describe, direction_rows, figure_name, rows_ok,
                                    score_table, sweep_png)
+from comparisons.numerical.checks import WHOLE, whole_row
 from comparisons.sections import Section
 
 
@@ -20,7 +21,7 @@ def witness_section(model, pairs):
         rows = check_rows(manual, w, model)
         directions = direction_rows(manual, w)
         ok &= rows_ok(rows, directions)
-        tables.append(score_table(rows))
+        tables.append(score_table(rows, whole_row(manual, w)))
         texts.append(f"- {describe(w, rows, directions, list(manual.grads))}")
         if w.sweep_dtype == w.dtype:
             figures[figure_name(model, w.dtype)] = sweep_png(w.sweep, f"{model}: central-difference step sweep "
@@ -28,7 +29,8 @@ def witness_section(model, pairs):
     legend = "; ".join(f"{c.name} = {c.formula}, threshold {c.threshold} ({c.source})" for c in CONVENTIONS)
     rtols = {w.method: w.result.rtol for _, w in reversed(pairs)}   # the first witness's, per method
     text = "\n".join(texts + [
-        f"- Columns: {legend}. `*_pass` is each convention's own verdict; `verdict` is the project's, as in "
+        f"- Columns: {legend}. The row `{WHOLE}` scores every parameter gradient as one vector, as the courses "
+        f"publish their figures. `*_pass` is each convention's own verdict; `verdict` is the project's, as in "
         f"the agreement table: {METRIC}",
         *[f"- rtol of the {m}: the larger of the dtype's and {rtols[m]:.0e}, because {METHOD_WHY[m]}."
           for m in sorted(rtols)],

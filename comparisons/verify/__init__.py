@@ -10,7 +10,10 @@ numerical witness, on a catalogue model, quantity by quantity, with one-line dia
     statements     a file's or notebook's top-level statements, classified before any runs
     calls          the batches, calling the person's functions on them, what comes back or fails
     isolation      running the person's code in a child process with a time limit
+    floating       where a NaN or inf first appears in the person's code (file, line, operation): the
+                   batch run again under NumPy's floating-point error handling
     diagnose       one-line diagnoses of a wrong quantity's numbers
+    model_fit      "Is this the right --model?": the catalogue model that fits when nearly everything differs
     verification   the rows of each batch, and ``Verification``, the result and its rendering
     api            ``verify`` itself and the references it checks against
     black_box      ``verify(cost=f, grad=g, params=theta)``: any gradient against the numerical witness,

@@ -8,10 +8,12 @@ is installed, the numerical witness (``comparisons.numerical``). An extra refere
 ``EXTRA``: a name, a test of whether it can run here, and a function
 ``(model, params, X, Y, full=False) -> (Result, details)``.
 
-Could not be checked (the code does not import, lacks a function, raises or returns the wrong
-things on the typical batch, runs too long): ``CannotVerify``, whose message names the function
-and what was expected. A function that fails only on a later batch (say, a batch without label 9)
-is a wrong derivation: it shows as a ``FAILS`` row.
+Could not be checked (the code does not import, lacks a function, takes or returns the wrong
+things, meets a name or module it lacks, raises NotImplementedError, runs too long): ``CannotVerify``
+(exit 2), whose message names the function and what was expected. A crash at the person's own line
+on a valid input (an IndexError on the typical batch: ``Failure.crashed``), and a function that fails
+only on a later batch (say, a batch without label 9), are findings about their code: a ``FAILS``
+row naming the exception, the line and the input's shapes (exit 1).
 """
 
 import ast
@@ -29,6 +31,7 @@ from comparisons.agreement import Result
 from comparisons.sources import run_all
 from comparisons.verify.calls import CannotVerify, Failure, make_cases
 from comparisons.verify.diagnose import failure_hint
+from comparisons.verify.model_fit import model_hint
 from comparisons.verify.isolation import DEFAULT_TIMEOUT, run_user
 from comparisons.verify.load import file_of, split_target
 from comparisons.verify.statements import read_chunks
@@ -193,7 +196,7 @@ def chosen_model(target, model=None, form="auto", names=None, options=None):
 
 def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dtype="float64", cases=None,
            against=None, full_witness=False, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False,
-           memo=None, cost=None, grad=None, params=None, options=None):
+           memo=None, cost=None, grad=None, params=None, options=None, own_params=None, own_data=None):
     """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``; or, in black-box
     mode (``cost``, ``grad`` and ``params`` instead of ``target``), any gradient against the numerical
     witness (``black_box.check_gradient``: a ``GradientCheck``).
@@ -220,6 +223,8 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     options: model options over the model's config, {"lam": 0.05, "penalty": "reg", "sizes": (64, 32, 10),
              ...} (``model_options.configured``; ``--lam``, ``--sizes``, ...); one that contradicts what
              the form's code fixes (no regularisation) is refused
+    own_params, own_data: files of the person's parameters and examples (``--params FILE``, ``--data FILE``,
+             ``comparisons.user_data``): every batch is built from them; the output says how they were read
     """
     if cost is not None or grad is not None:
         if isinstance(target, (str, Path)) and all(isinstance(n, str) for n in (cost, grad, params)):
@@ -237,14 +242,19 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
         raise CannotVerify("nothing to verify: give a target (a file, a module or a function), or "
                            "cost=, grad= and params= for black-box mode")
     model, how = chosen_model(target, model, form, names, options)
+    if own_params is not None or own_data is not None:
+        from comparisons.user_data import with_own
+
+        model = with_own(model, own_params, own_data)   # the data's statement is the typical batch's
+        how = "; ".join(filter(None, [how, *(line for line in model.said if line.startswith("params:"))]))
     batches = make_cases(model, m, seed, dtype, cases)
     against = tuple(against) if against else available()
     outcome = run_user(target, model, batches, form, timeout, isolate, names=names)
     first = outcome.runs[batches[0].name]
-    if isinstance(first, Failure):
+    if isinstance(first, Failure) and not first.crashed:   # could not be run at all; a crash is a finding
         hint = failure_hint(batches[0].Y)
         raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
-    if first.config:    # read from the code's numbers (CS231n's reg or 0.5 reg): the references follow it
+    if getattr(first, "config", None):    # read from the code's numbers (CS231n's 0.5 reg): the references follow it
         from comparisons import model_options
 
         given = [k for k, v in (options or {}).items() if v is not None]
@@ -261,4 +271,5 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     label = model.name + (f" ({how})" if how else "")
     return Verification(model=label, outcome=outcome, cases=batches, against=against,
                         dtype=np.dtype(dtype).name, rows=pd.DataFrame(rows), table=pd.DataFrame(summary),
-                        intermediates=model.intermediates, references=found)
+                        intermediates=model.intermediates, references=found,
+                        hint=model_hint(model, batches[0], first, summary))

@@ -141,7 +141,7 @@ class GradientCheck:
 def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False):
     """``GradientCheck`` of ``grad`` against the witness of ``cost`` at ``params`` (see the module)."""
     from comparisons.numerical import check_rows, describe, direction_rows, plan_for, score_table, witness
-    from comparisons.numerical.checks import manual_result, verdict_line
+    from comparisons.numerical.checks import manual_result, verdict_line, whole_row
 
     if not callable(cost) or not callable(grad):
         raise BadInput("black-box mode needs cost(params) -> J and grad(params) -> dJ/dparams, both functions; "
@@ -165,8 +165,8 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
         how += " " + NO_KINKS[0].upper() + NO_KINKS[1:] + "."
     ok = all(r["verdict"] in PASSING for r in rows) and all(d["verdict"] in (*PASSING, "kink-crossed")
                                                              for d in directions)
-    return GradientCheck(score_table(rows), pd.DataFrame(directions), how, verdict_line(rows, directions)
-                         .replace("the derivation", "your gradient"), ok, rows, w.sweep)
+    return GradientCheck(score_table(rows, whole_row(manual, w)), pd.DataFrame(directions), how,
+                         verdict_line(rows, directions).replace("the derivation", "your gradient"), ok, rows, w.sweep)
 
 
 def checked_params(params, name=None):

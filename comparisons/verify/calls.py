@@ -109,12 +109,26 @@ class CannotVerify(BadInput):
 @dataclass(frozen=True)
 class Failure:
     """function: its name; kind: "raises", "arity", "returns" or "types"; message: one paragraph;
-    error: the exception on one line, for diagnoses (empty unless it raised)."""
+    error: the exception on one line, for diagnoses (empty unless it raised); where: the person's
+    line it raised at (``file:line: code``) and inputs: the shapes it was called with, for a crash
+    that is a finding about their code (``crashed``)."""
 
     function: str
     kind: str
     message: str
     error: str = ""
+    where: str = ""
+    inputs: str = ""
+
+    @property
+    def crashed(self):
+        """Whether this is the person's code failing on a valid input (an IndexError at their line): a
+        failed verdict, exit 1. An import, a name left undefined, a placeholder (NotImplementedError),
+        a wrong signature or wrong return values mean it could not be run at all: ``CannotVerify``."""
+        return self.kind == "raises" and bool(self.where) and not self.error.startswith(NOT_RUN)
+
+
+NOT_RUN = ("ModuleNotFoundError", "ImportError", "NameError", "NotImplementedError", "UnboundLocalError")
 
 
 class Failed(Exception):
@@ -144,13 +158,16 @@ class Caller:
 
     The call named ``backward`` is watched as it returns: ``locals`` keeps copies of its own frame's
     numeric locals whose names are in ``wanted`` (the derivation's gradients, dZ2, dW2, ...), for
-    ``UserRun.with_locals``; the last such call wins."""
+    ``UserRun.with_locals``; the last such call wins. With ``watch`` (a ``floating.Watch``, on the re-run
+    of a batch whose numbers hold a NaN or inf) NumPy's floating-point events go to it, with where each
+    happened, instead of warnings."""
 
-    def __init__(self, status=None, backward=None, wanted=()):
+    def __init__(self, status=None, backward=None, wanted=(), watch=None):
         self.status = Path(status) if status else None
         self.warnings = []
         self.backward, self.wanted = backward, tuple(wanted)
         self.locals = {}
+        self.watch = watch
 
     def __call__(self, name, fn, args, expected, batch):
         """``fn(*args)``; ``expected`` is its signature as the check expects it, e.g.
@@ -158,8 +175,10 @@ class Caller:
         check_arity(name, fn, len(args), expected)
         if self.status:
             self.status.write_text(f"running {name} on the {batch} batch")
-        with warnings.catch_warnings(record=True) as caught, \
-                np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        before = snapshot(fn, args)
+        with warnings.catch_warnings(record=True) as caught, (self.watch.errstate(name) if self.watch else
+                                                              np.errstate(over="warn", invalid="warn", divide="warn",
+                                                                          under="ignore")):
             warnings.simplefilter("always")
             try:
                 if name == self.backward and self.wanted:
@@ -167,10 +186,107 @@ class Caller:
                 else:
                     out = fn(*args)
             except Exception as e:
+                where, inputs = raised_at(e), shapes_of(fn, args)
                 raise Failed(Failure(name, "raises", f"{name} raised {one_line(e)} on the {batch} batch\n"
-                                     f"  your traceback (last lines):\n{excerpt(e)}", one_line(e))) from None
+                                     f"  your traceback (last lines):\n{excerpt(e)}", one_line(e),
+                                     f"{where}" if where else "", inputs)) from None
         self.warnings += [describe(w) for w in caught[:3] if describe(w) not in self.warnings]
+        self.warnings += [w for w in changed_in_place(name, fn, before) if w not in self.warnings]
+        if self.watch:
+            self.watch.returned(name, out)
         return out
+
+
+def raised_at(error):
+    """``mine.py:12: dW1[i] = ...`` for the deepest frame of ``error``'s traceback in the person's code
+    (not in comparisons/, nor in an installed package or the standard library); "" if none is."""
+    import sysconfig
+
+    libraries = tuple(str(Path(sysconfig.get_paths()[k]).resolve()) for k in ("stdlib", "purelib", "platlib"))
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith((OURS, str(Path(OURS).parent), "<")) and
+              not str(Path(f.filename).resolve()).startswith(libraries)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f"{Path(f.filename).name}:{f.lineno}: {(f.line or '').strip()}"
+
+
+def shapes_of(fn, args):
+    """The inputs of a call in words, by the function's parameter names: ``X (784, 64), params {W1 (10,
+    784), b1 (10, 1)}``; numbers as they are, other things by their type."""
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    names = (names + [f"arg{i}" for i in range(len(names), len(args))])[:len(args)]
+
+    def said(v):
+        if isinstance(v, np.ndarray):
+            return str(v.shape)
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} {said(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, (int, float, np.number)):
+            return f"= {v:g}" if not isinstance(v, bool) else f"= {v}"
+        return type(v).__name__
+    return ", ".join(f"{n} {said(v)}" for n, v in zip(names, args))
+
+
+IN_PLACE = "changed in place: "    # how a ``changed_in_place`` note starts among a run's warnings
+
+
+def snapshot(fn, args):
+    """{(label, key): (the array passed, a copy)} for every array among ``args`` and in the dicts among
+    them, labelled by the parameter's name (``A2``, ``cache['A2']``) and keyed by the quantity's name."""
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    names = (names + [f"argument {i + 1}" for i in range(len(names), len(args))])[:len(args)]
+    found = {}
+    for name, value in zip(names, args):
+        items = [(name, name, value)] if isinstance(value, np.ndarray) else (
+            [(f"{name}[{k!r}]", k, v) for k, v in value.items() if isinstance(v, np.ndarray)]
+            if isinstance(value, dict) else [])
+        found.update({(label, key): (v, v.copy()) for label, key, v in items})
+    return found
+
+
+def changed_in_place(name, fn, before):
+    """Notes (``IN_PLACE`` ...) for each input that ``fn`` changed in place: its values after the call
+    are not those passed, so the caller's arrays (the forward values the person returned, their X)
+    changed under them; with the line of ``fn`` that likely did it, read from its source."""
+    notes = []
+    for (label, key), (array, copy) in before.items():
+        if array.shape == copy.shape and np.array_equal(array, copy, equal_nan=True):
+            continue
+        notes.append(f"{IN_PLACE}{name} changed {label} in place{writing_line(fn, label.split('[')[0], key)}; "
+                     f"the {key} the caller holds is no longer the one it passed in")
+    return notes
+
+
+def writing_line(fn, name, key):
+    """`` (line 14?: `dZ2 -= Y`)``: the first line of ``fn``'s source that writes into ``name`` (or a name
+    bound to it by plain assignment, ``dZ2 = A2``) in place: an augmented assignment, a slice
+    assignment or out=; "" when none is found (the writing happens in a function it calls)."""
+    import re
+
+    try:
+        lines, start = inspect.getsourcelines(inspect.unwrap(fn))
+    except (TypeError, OSError, ValueError):
+        return ""
+    entry = rf"{re.escape(name)}\[['\"]{re.escape(key)}['\"]\]" if name != key else re.escape(name)
+    aliases = [entry]
+    for text in lines:   # names bound to the input share its memory
+        bound = re.match(rf"\s*(\w+)\s*=\s*({'|'.join(aliases)})\s*(#.*)?$", text)
+        if bound:
+            aliases.append(re.escape(bound.group(1)))
+    writes = "|".join(aliases)
+    pattern = rf"^\s*({writes})\s*(\[.*\]\s*=(?!=)|(\*\*|//|[-+*/@%])=)|\bout\s*=\s*({writes})\b"
+    for n, text in enumerate(lines):
+        if re.search(pattern, text):
+            return f" (line {start + n}?: `{text.strip()}`)"
+    return ""
 
 
 def check_arity(name, fn, n, expected):
@@ -268,7 +384,8 @@ class UserRun:
     warnings: NumPy warnings its calls raised, as text; from_locals: the names in grads read from
     the locals of ``locals_of`` (its backward) rather than returned; config: the model's config as the
     form read it from the code's own numbers (CS231n's {"penalty": "half_reg"}, from its loss at reg
-    and at 0), which ``verify`` computes the references with."""
+    and at 0), which ``verify`` computes the references with; origin: where a NaN or inf in it first
+    appeared (a ``floating.Origin``, found by running the batch again), None when it holds none."""
 
     forward: dict = field(default_factory=dict)
     loss: float = None
@@ -277,6 +394,7 @@ class UserRun:
     from_locals: tuple = ()
     locals_of: str = ""
     config: dict = field(default_factory=dict)
+    origin: object = None
 
     def with_locals(self, found, function):
         """This run with ``found`` ({name: array}, read from ``function``'s locals by a ``Caller``)

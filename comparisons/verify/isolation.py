@@ -24,6 +24,7 @@ from pathlib import Path
 
 from comparisons import catalogue
 from comparisons.verify.calls import CannotVerify, Caller, Failed
+from comparisons.verify import floating
 from comparisons.forms import detect
 from comparisons.verify.load import IMPORT_TIME, check_file, explained, file_of, load, split_target
 
@@ -84,6 +85,10 @@ def run_here(target, model, cases, form="auto", status=None, names=None):
             runs[case.name] = reader.run(case, call, shapes).with_locals(call.locals, reader.backward_name)
         except Failed as failed:   # how the file was read explains a NameError of a global left unset
             runs[case.name] = replace(failed.failure, message=explained(failed.failure.message, code.notes))
+            continue
+        if floating.run_holds_non_finite(runs[case.name]):   # where it first appeared: the batch run again
+            origin = floating.locate(lambda caller: reader.run(case, caller, shapes), status)
+            runs[case.name] = replace(runs[case.name], origin=origin)
     return Outcome(code.origin, reader.name, reader.functions, runs, reader.reading, code.notes)
 
 

@@ -31,8 +31,8 @@ from tabulate import tabulate
 
 from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, METRIC, MISSING, NON_FINITE, NOT_MEASURED, \
     PASSING, PER_EXAMPLE, SHAPE_MISMATCH, WHY, Result, compare, compare_arrays, rtol_for
-from comparisons.verify.calls import Failure, UserRun
-from comparisons.verify.diagnose import Context, close, diagnose, failure_hint
+from comparisons.verify.calls import IN_PLACE, Failure, UserRun
+from comparisons.verify.diagnose import Context, changed_input, close, diagnose, failure_hint
 
 AUTOGRAD = ("torch", "jax")   # the references a diagnosis rests on; the others are second opinions
 FAILS = "FAILS"               # a function raised or returned the wrong things on this batch
@@ -42,6 +42,7 @@ WORST = (FAILS, MISSING, SHAPE_MISMATCH, NON_FINITE, LOSS_MISMATCH, DISAGREE)
 NOTE = "note"                 # a local that disagrees where everything returned agrees: not counted
 OK = PASSING + (NOTE,)        # the summary verdicts that pass
 FORWARD_REFERENCE = "forward"   # the catalogue's NumPy forward pass, the reference of forward values
+TYPICAL = "typical"             # the batch that judges the derivation; the others judge robustness
 
 # --- The rows of one batch -----------------------------------------------------------------------
 
@@ -114,8 +115,9 @@ def summarise(model, case, run, quantity, rows, refs, forward):
                             f"(max relative error {first['max_rel']:.1e})")
         return row
     ctx = Context(quantity, case.m, case.params, model.config.get("lam"), model.config.get("penalty", "lambda/2m"),
-                  forward, dict(source.grads) if source else {}, run.warnings)
-    row["diagnosis"] = diagnose(mine, expected, ctx)
+                  forward, dict(source.grads) if source else {}, run.warnings, rows[0]["dtype"],
+                  origin=getattr(run, "origin", None), X=case.X)
+    row["diagnosis"] = changed_input(quantity, run.warnings) or diagnose(mine, expected, ctx)
     return row
 
 
@@ -175,6 +177,10 @@ def failure_rows(model, case, failure, dtype):
     """One row for a function that failed on this batch (after passing the typical one)."""
     hint = failure_hint(case.Y)
     text = failure.message.splitlines()[0] + (f": {hint}" if hint else "")
+    if failure.crashed:    # a finding about their code: the line it crashed at, the input, a form's hint
+        said = " ".join(line.strip() for line in failure.message.splitlines() if line.startswith("  ("))
+        text = f"{failure.error} at {failure.where}; called with {failure.inputs}" + (
+            f": {hint}" if hint else "") + (f" {said}" if said else "")
     long = dict(case=case.name, kind="call", reference="-", model=model.name, quantity=failure.function,
                 scaling="call", dtype=np.dtype(dtype).name, pair="-", shape_a="-", shape_b="-",
                 shape_ok=False, max_abs=np.nan, max_rel=np.nan, rtol=rtol_for(dtype), verdict=FAILS)
@@ -204,6 +210,7 @@ class Verification:
     table: pd.DataFrame
     intermediates: tuple = ()
     references: dict = field(default_factory=dict)
+    hint: str = ""      # "Is this the right --model? ..." (``model_fit.model_hint``)
 
     @property
     def passed(self):
@@ -211,9 +218,36 @@ class Verification:
         return bool(self.table["verdict"].isin(OK).all())
 
     @property
+    def derivation_agrees(self):
+        """Whether the derivation agrees: every summary row of the typical batch passes. The typical
+        batch judges the derivation; the stress batches (large-logits, class-missing) judge its code's
+        robustness, and a failure there does not make a right derivation wrong. None when the typical
+        batch was not checked (``cases`` without it)."""
+        if TYPICAL not in [c.name for c in self.cases]:
+            return None
+        return bool(self.table[self.table["case"] == TYPICAL]["verdict"].isin(OK).all())
+
+    @property
     def exit_status(self):
-        """0 when every quantity passes, 1 otherwise (2, could not be checked, is ``CannotVerify``)."""
+        """0 when every quantity passes, 1 otherwise: a derivation that disagrees or a stress batch that
+        fails, the verdict says which (2, could not be checked, is ``CannotVerify``)."""
         return 0 if self.passed else 1
+
+    def robustness(self):
+        """What the stress batches found, a phrase per failing batch ("on the large-logits batch J
+        (NON-FINITE): -inf: log of 0 at mine.py:12 ..."): its first failing row. With a derivation that
+        disagrees, a batch whose first failure is the typical batch's (the same mistake again) is left out."""
+        bad = self.failures()
+        typical = bad[bad["case"] == TYPICAL]
+        same = set() if typical.empty else {(typical.iloc[0]["quantity"], typical.iloc[0]["verdict"])}
+        found = []
+        for case in (c.name for c in self.cases if c.name != TYPICAL):
+            rows = bad[bad["case"] == case]
+            if rows.empty or (rows.iloc[0]["quantity"], rows.iloc[0]["verdict"]) in same:
+                continue
+            r = rows.iloc[0]
+            found.append(f"on the {case} batch {r['quantity']} ({r['verdict']}): {r['diagnosis']}")
+        return found
 
     def failures(self):
         """The summary rows that fail."""
@@ -238,7 +272,9 @@ class Verification:
         return view
 
     def verdict(self):
-        """One line: agrees, or how many rows disagree and the first wrong quantity with its diagnosis."""
+        """One line: agrees; or the derivation agrees (the typical batch) and what the stress batches
+        found; or how many rows disagree, the first wrong quantity with its diagnosis, and what the
+        stress batches found besides."""
         against = ", ".join(self.against)
         if self.passed:
             unmeasured = int((self.table["verdict"] == NOT_MEASURED).sum())
@@ -248,9 +284,14 @@ class Verification:
                     + (f", except {unmeasured} row(s) {NOT_MEASURED}" if unmeasured else "")
                     + (f"; {noted} local(s) that are not the derivation's, not counted ({NOTE})" if noted else "")
                     + ".")
+        findings = self.robustness() if self.derivation_agrees is not None else []
+        if self.derivation_agrees:      # only a stress batch failed: the derivation is not called wrong
+            return (f"VERDICT: your derivation agrees on the typical batch (every quantity matches {against}); "
+                    f"robustness: {'; '.join(findings)}")
         first = self.first_wrong
         return (f"VERDICT: disagrees in {len(self.failures())} row(s). First wrong: {first['quantity']} on "
-                f"the {first['case']} batch ({first['verdict']}): {first['diagnosis']}")
+                f"the {first['case']} batch ({first['verdict']}): {first['diagnosis']}"
+                + (f"; robustness: {'; '.join(findings)}" if findings else ""))
 
     def notes(self):
         """The sentences that explain the table."""
@@ -258,17 +299,26 @@ class Verification:
         lines = [f"- Checked: {o.origin}, {o.form} form ({', '.join(o.functions)}), as model {self.model}, "
                  f"{self.dtype}, against {', '.join(self.against)}; forward values against the catalogue's "
                  f"NumPy forward pass."]
+        lines += [f"- {self.hint}."] if self.hint else []
         reading = getattr(o, "reading", "")   # how the form read the code (``comparisons.forms``)
         lines += [f"- {reading[:1].upper()}{reading[1:]}."] if reading else []
         lines += [f"- {n[:1].upper()}{n[1:]}." for n in getattr(o, "notes", ())]   # how the file was read (load.py)
         lines += [f"- Batch {c.name}: {c.description}." for c in self.cases]
+        stress = [c.name for c in self.cases if c.name != TYPICAL]
+        if self.derivation_agrees is not None and stress:
+            failing = sum(1 for c in stress if not self.table[self.table["case"] == c]["verdict"].isin(OK).all())
+            yours = "agrees" if self.derivation_agrees else "disagrees"
+            lines.append(f"- The typical batch judges the derivation (yours {yours}); the stress batches "
+                         f"({', '.join(stress)}) judge the code's robustness ({failing} of {len(stress)} fail). "
+                         f"Exit status 1 for either; --case typical checks the derivation alone.")
         lines.append(f"- Intermediates (dZ, dA) are per example, `{PER_EXAMPLE}` of autograd's gradient of "
                      f"the mean loss J; parameter gradients are dJ/dθ.")
         checked = self.rows[self.rows["reference"] != "-"] if not self.rows.empty else self.rows
         rtols = checked.groupby("reference", sort=False)["rtol"].max() if not checked.empty else pd.Series()
         limits = "; ".join(f"{rtol:.0e} against {', '.join(refs.index)}"
                            for rtol, refs in rtols.groupby(rtols, sort=False))
-        lines.append(f"- Columns {', '.join(self.reference_columns())}: yours against each reference"
+        lines.append("- Nothing compared: your code failed before returning on every batch." if not limits else
+                     f"- Columns {', '.join(self.reference_columns())}: yours against each reference"
                      + (" (forward: the catalogue's NumPy forward pass)" if FORWARD_REFERENCE in rtols else "")
                      + f". {METRIC} Here rtol is {limits}. {self.dtype}: {WHY[self.dtype]}.")
         if "numerical" in rtols:
@@ -288,7 +338,9 @@ class Verification:
             extra = [q for q in runs[0].grads if q not in known]
             if extra:
                 lines.append(f"- Not checked (no such quantity in {self.model}): {', '.join(extra)}.")
-            warned = list(dict.fromkeys(w for r in runs for w in r.warnings))[:3]
+            changed = list(dict.fromkeys(w for r in runs for w in r.warnings if w.startswith(IN_PLACE)))
+            lines += [f"- {w[len(IN_PLACE):]}." for w in changed]
+            warned = list(dict.fromkeys(w for r in runs for w in r.warnings if not w.startswith(IN_PLACE)))[:3]
             lines += [f"- NumPy warned: {w}" for w in warned]
         return "\n".join(lines)
 
