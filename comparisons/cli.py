@@ -94,7 +94,7 @@ def add_m(p, default, what):
 
 
 def add_own(p, params=True):
-    """--params FILE and --data FILE: the person's weights and examples (``comparisons.user_data``)."""
+    """--params FILE and --data FILE: the person's weights and examples (``comparisons.own``)."""
     if params:
         p.add_argument("--params", metavar="FILE", help="your parameters: .npz (W1, b1, ...), .npy of a dict, or "
                                                         ".mat (the course's Theta1, Theta2, as in ex4weights.mat)")

@@ -39,10 +39,10 @@ def own_files(args):
 
 
 def with_own(model, args):
-    """``model`` at the weights of --params and on the examples of --data (``comparisons.user_data``)."""
-    from comparisons import user_data
+    """``model`` at the weights of --params and on the examples of --data (``comparisons.own``)."""
+    from comparisons import own
 
-    return user_data.with_own(model, args.params, args.data) if own_files(args) else model
+    return own.with_own(model, args.params, args.data) if own_files(args) else model
 
 
 def said(model, starting=""):
@@ -162,7 +162,7 @@ def verify(args):
 
     if args.out:
         check_out_dir(args.out)
-    from comparisons.user_data import is_params_file
+    from comparisons.own import is_params_file
 
     # --params FILE (.npz, .npy, .mat) outside black-box mode: the person's weights, not a name in their code
     own_params = args.params if args.cost is None and args.grad is None and is_params_file(args.params) else None

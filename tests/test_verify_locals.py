@@ -15,7 +15,8 @@ import pytest
 
 from comparisons.cli import main
 from comparisons.verify import UserRun, verify
-from comparisons.verify.calls import Caller, locals_read, reading_locals
+from comparisons.verify.calls import Caller
+from comparisons.verify.watching import locals_read, reading_locals
 from comparisons.verify.verification import NOTE
 from tests.tutorial_code import TUTORIAL, variant
 from tests.user_files import write

@@ -9,6 +9,7 @@ numerical witness, on a catalogue model, quantity by quantity, with one-line dia
                    for modules not installed, siblings importable)
     statements     a file's or notebook's top-level statements, classified before any runs
     calls          the batches, calling the person's functions on them, what comes back or fails
+    watching       what a call shows besides its result: inputs changed in place, locals not returned
     isolation      running the person's code in a child process with a time limit
     floating       where a NaN or inf first appears in the person's code (file, line, operation): the
                    batch run again under NumPy's floating-point error handling

@@ -224,7 +224,7 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
              ...} (``model_options.configured``; ``--lam``, ``--sizes``, ...); one that contradicts what
              the form's code fixes (no regularisation) is refused
     own_params, own_data: files of the person's parameters and examples (``--params FILE``, ``--data FILE``,
-             ``comparisons.user_data``): every batch is built from them; the output says how they were read
+             ``comparisons.own``): every batch is built from them; the output says how they were read
     """
     if cost is not None or grad is not None:
         if isinstance(target, (str, Path)) and all(isinstance(n, str) for n in (cost, grad, params)):
@@ -243,7 +243,7 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
                            "cost=, grad= and params= for black-box mode")
     model, how = chosen_model(target, model, form, names, options)
     if own_params is not None or own_data is not None:
-        from comparisons.user_data import with_own
+        from comparisons.own import with_own
 
         model = with_own(model, own_params, own_data)   # the data's statement is the typical batch's
         how = "; ".join(filter(None, [how, *(line for line in model.said if line.startswith("params:"))]))

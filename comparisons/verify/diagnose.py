@@ -366,7 +366,7 @@ def changed_input(quantity, warnings):
     """For a forward value (or any input) the person's later call changed in place (``calls.changed_in_place``
     notes among the run's ``warnings``): a sentence saying so, since the difference is then not the
     forward pass's; None otherwise."""
-    from comparisons.verify.calls import IN_PLACE
+    from comparisons.verify.watching import IN_PLACE
 
     for w in warnings:
         said = w[len(IN_PLACE):] if w.startswith(IN_PLACE) else ""

@@ -31,7 +31,8 @@ from tabulate import tabulate
 
 from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, METRIC, MISSING, NON_FINITE, NOT_MEASURED, \
     PASSING, PER_EXAMPLE, SHAPE_MISMATCH, WHY, Result, compare, compare_arrays, rtol_for
-from comparisons.verify.calls import IN_PLACE, Failure, UserRun
+from comparisons.verify.calls import Failure, UserRun
+from comparisons.verify.watching import IN_PLACE
 from comparisons.verify.diagnose import Context, changed_input, close, diagnose, failure_hint
 
 AUTOGRAD = ("torch", "jax")   # the references a diagnosis rests on; the others are second opinions

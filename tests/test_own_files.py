@@ -1,4 +1,4 @@
-"""A person's own weights and data (``comparisons.user_data``; ``--params FILE``, ``--data FILE``).
+"""A person's own weights and data (``comparisons.own``; ``--params FILE``, ``--data FILE``).
 
 Every file here is written by the test in the format it claims: .npz, .npy of a dict, the course's
 .mat (Theta1, Theta2 as in ex4weights.mat; X, y as in ex4data1.mat, at 20 examples), Kaggle's MNIST
@@ -17,7 +17,7 @@ from scipy.io import savemat
 
 from comparisons import BadInput, catalogue
 from comparisons.model_options import configured
-from comparisons.user_data import Served, fit_data, fit_params, is_params_file, load_data, load_params, with_own
+from comparisons.own import Served, fit_data, fit_params, is_params_file, load_data, load_params, with_own
 from comparisons.verify import verify
 from tests.user_files import run_cli, write
 
