@@ -123,6 +123,9 @@ def configured(model, **options):
         if option not in takes(model):
             raise BadInput(refusal(model, option))
     config = merged(model, given)
+    if config.get("lam") and config.get("penalty") == "none" and "penalty" not in given:
+        raise BadInput(f"--lam {config['lam']:g}: model {model.name} has no regularisation (penalty none), so "
+                       f"lambda would change nothing; expected --penalty lambda/2m (or reg, half_reg) with it")
     if "sizes" in given:
         check_data(model, config, given["sizes"])
     new = replace(model, config=config)

@@ -43,7 +43,8 @@ def coefficient(penalty, lam, m):
         return lam / 2
     if penalty == "none":
         return 0.0
-    raise ValueError(check_penalty(penalty))
+    check_penalty(penalty)          # raises: an unknown convention
+    raise AssertionError(penalty)
 
 
 def describe(penalty, lam):

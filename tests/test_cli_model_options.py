@@ -329,3 +329,9 @@ def test_a_report_with_options_says_the_config_in_its_tables_and_csv(handgrad, t
     assert "Model: linear_regression (lam=0.05)." in (out_dir / "linear_regression-hessian.md").read_text()
     J_row = agreement[(agreement["quantity"] == "J") & (agreement["pair"] == "manual vs torch")]
     assert J_row["verdict"].tolist() == ["agree"]
+
+
+def test_lam_is_refused_where_the_penalty_is_none_unless_a_penalty_is_given():
+    with pytest.raises(BadInput, match=r"--lam 0.7: model dlai_deep has no regularisation \(penalty none\)"):
+        configured("dlai_deep", lam=0.7)
+    assert configured("dlai_deep", lam=0.7, penalty="lambda/2m").config["lam"] == 0.7

@@ -273,3 +273,12 @@ def test_shapes_that_fit_another_model_name_it():
         "Is this the right --model? Nearly every quantity differs (3 of 3 rows on the typical batch) and the shapes "
         "you return fit seed_net's parameters in 4 of 4: try --model seed_net")
     assert model_hint(model, case, run, summary[:1] + [dict(summary[1], verdict="agree")] * 2) == ""
+
+
+def test_a_bias_term_under_a_convention_without_l2_is_said_by_its_factor():
+    """penalty "none" has no L2 term to name: a db off by 0.05 b is said as that factor, not as a
+    convention's lambda/m (and the rule does not fail on a convention without a gradient term)."""
+    b = np.array([[0.5], [-0.25], [1.0]])
+    expected = np.array([[0.1], [0.2], [-0.3]])
+    line = diagnose(expected + 0.05 * b, expected, Context("db1", 10, {"b1": b}, 0.5, "none"))
+    assert line.startswith("0.05 * b1 added: the bias regularised?") and "lambda" not in line

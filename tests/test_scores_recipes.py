@@ -186,3 +186,9 @@ def test_a_recipe_that_fails_a_right_derivation_says_why(capsys):
     status, out, _ = run_cli(capsys, "check", "--model", "seed_net", "--m", "8", "--no-blind-spots", "--recipe", "ng")
     assert status == 0 and "FAILS < 1e-09 (ex4: 'less than 1e-9')" in out
     assert "The witness agrees where the recipe fails: a fixed step of 0.0001 errs by about h^2 J''' / 6" in out
+
+
+def test_a_nan_score_is_in_no_cs231n_band_and_said_as_not_finite():
+    from comparisons.numerical.scores import cs231n_band
+
+    assert cs231n_band(float("nan")) == "not finite" and cs231n_band(5e-8) == "happy"

@@ -83,8 +83,9 @@ def cosine(a, b):
 
 
 def cs231n_band(score):
-    """The CS231n notes' band for a relative error: happy, ok with kinks, uncomfortable, probably wrong."""
-    return next(name for bound, name in CS231N_BANDS if score < bound)
+    """The CS231n notes' band for a relative error: happy, ok with kinks, uncomfortable, probably wrong;
+    "not finite" for a NaN score (a NaN or inf in either gradient), which no band holds."""
+    return next((name for bound, name in CS231N_BANDS if score < bound), "not finite")
 
 
 @dataclass(frozen=True)

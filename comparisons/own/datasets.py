@@ -9,7 +9,7 @@ import numpy as np
 
 from comparisons import BadInput
 from comparisons.data import Dataset
-from comparisons.own.files import Loaded, bad, existing, load_mat
+from comparisons.own.files import Loaded, bad, existing, load_mat, unpickling_said
 from manual.encoding import one_hot
 
 IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -131,7 +131,7 @@ def load_npz_data(path):
         with np.load(path, allow_pickle=False) as z:
             held = {k: z[k] for k in z.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise bad(path, f"not a NumPy .npz archive ({e}); expected np.savez(path, X=..., y=...)")
+        raise bad(path, f"not a NumPy .npz archive ({unpickling_said(e)}); expected np.savez(path, X=..., y=...)")
     if "X" not in held:
         raise bad(path, f"has no X (it holds {', '.join(held) or 'nothing'}); expected X with Y (targets) "
                         f"or y (labels)")

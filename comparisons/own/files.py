@@ -27,6 +27,13 @@ def bad(path, what):
     return BadInput(f"{path}: {what}")
 
 
+def unpickling_said(error):
+    """NumPy's reason a file is not an .npz, without its advice to load it with allow_pickle: a file
+    that is not what it claims is not to be unpickled on our say-so."""
+    text = " ".join(str(error).split())
+    return "it is not a zip archive of arrays (NumPy read a pickle or other data)" if "allow_pickle" in text else text
+
+
 def is_params_file(value):
     """Whether ``value`` names a parameter file (by its suffix), not a name in the person's code."""
     return value is not None and Path(value).suffix.lower() in PARAM_SUFFIXES

@@ -6,7 +6,7 @@ import zipfile
 
 import numpy as np
 
-from comparisons.own.files import PARAM_SUFFIXES, Loaded, bad, existing, load_mat
+from comparisons.own.files import PARAM_SUFFIXES, Loaded, bad, existing, load_mat, unpickling_said
 
 
 def load_params(path):
@@ -18,7 +18,8 @@ def load_params(path):
             with np.load(path, allow_pickle=False) as z:
                 return Loaded(path, "arrays by name (.npz)", params={k: z[k] for k in z.files})
         except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-            raise bad(path, f"not a NumPy .npz archive of arrays ({e}); expected np.savez(path, W1=..., b1=...)")
+            raise bad(path, f"not a NumPy .npz archive of arrays ({unpickling_said(e)}); expected np.savez(path, "
+                            f"W1=..., b1=...)")
     if suffix == ".npy":
         try:
             # np.save of a dict is a pickle: allowed for this file alone, as the person asked to load it

@@ -64,9 +64,12 @@ def dlai_rows():
     X, Y, parameters = dlai_test_case()
     cache = dlai_forward(X, Y, parameters)[1]
 
-    def difference(planted, stable=False):
+    def check(planted, stable=False):
         grads = dlai_backward(X, Y, parameters, cache, planted)
-        return recipes.run("dlai", lambda p: dlai_forward(X, Y, p, stable)[0], parameters, grads).figure
+        return recipes.run("dlai", lambda p: dlai_forward(X, Y, p, stable)[0], parameters, grads)
+
+    def difference(planted, stable=False):
+        return check(planted, stable).figure
 
     name, later, notebook = "dlai", "later notebook's test (expected_values)", "2017 notebook (expected output)"
     return [
@@ -76,9 +79,15 @@ def dlai_rows():
                 digits=7, note="its last digits are rounding of the naive loss (noise ~1.2e-7 relative, the "
                                "fixed code's figure): compared above it"),
         printed(name, later, "difference after the fix, the notebook's loss", "1.1890913024229996e-07",
-                difference(False), note="passes 2e-7 (later), fails 1e-7 (2017); a rounding-level figure, "
-                                        "reproduced exactly by the same operations"),
+                difference(False), note=f"{thresholds_said(check(False))}; a rounding-level figure, reproduced "
+                                        f"exactly by the same operations"),
     ]
+
+
+def thresholds_said(result):
+    """e.g. ``fails <= 1e-07 (the 2017 notebook), passes <= 2e-07 (later notebooks)``: each of the
+    recipe's thresholds, judged on ``result``'s figure in this run."""
+    return ", ".join(f"{'passes' if ok else 'fails'} {t.text(result.kinks)}" for t, ok in result.verdicts())
 
 
 def dlai_why():
@@ -97,9 +106,10 @@ def dlai_why():
             f"-Y log A3 - (1 - Y) log(1 - A3). The gradient is right in both; the difference is rounding in "
             f"the naive loss: example {j + 1} has Y = {Y[j]} and A3 = {A3[j]:.6f}, so log(1 - A3) takes "
             f"1 - A3 = {1 - A3[j]:.3e}, formed after A3 was rounded to float64 (an absolute error up to "
-            f"1.1e-16, {1.1e-16 / (1 - A3[j]):.0e} relative); J's rounding, divided by 2 epsilon = 2e-7, moves "
-            f"elements of gradapprox by up to {noise:.1e}. At epsilon 1e-7 the fixed code fails the 2017 "
-            f"notebook's threshold (1e-7) and passes the later one (2e-7). On the planted bugs Ng's ratio "
+            f"1.1e-16, {1.1e-16 / (1 - A3[j]):.0e} relative); J's rounding, divided by 2 epsilon = "
+            f"{2 * naive.recipe.epsilon:g}, moves "
+            f"elements of gradapprox by up to {noise:.1e}. At epsilon {naive.recipe.epsilon:g} the fixed code "
+            f"{thresholds_said(naive)}. On the planted bugs Ng's ratio "
             f"norm(numgrad - grad) / norm(numgrad + grad) is {recipes.ng_ratio(bugs.analytic, bugs.numerical):.4f} "
             f"where deeplearning.ai's is {bugs.figure:.4f}.")
 
@@ -156,12 +166,13 @@ def ng_difference(lam):
 
 
 def ng_rows():
-    note = ("ex4's printed 2.33553e-11 comes from the course's Octave run; a rounding-level figure (NumPy "
-            "ports print 1.9e-11 to 2.5e-11): compared as the course does, below 1e-9")
+    note = ("ex4's printed 2.33553e-11 comes from the course's Octave run; a rounding-level figure, which "
+            "another order of the same operations moves in its leading digits: compared as the course does, "
+            "below 1e-9")
     check = "ex4.m, checkNNGradients.m"
     return [printed("ng", "ex4.pdf, sigmoidGradient", "sigmoidGradient(0)", "0.25", sigmoid_gradient(0.0)),
-            order("ng", check, "relative difference, lambda = 0", "2.3e-11", ng_difference(0.0), 1e-9, note),
-            order("ng", check, "relative difference, lambda = 3", "2.3e-11", ng_difference(3.0), 1e-9, note)]
+            order("ng", check, "relative difference, lambda = 0", "2.33553e-11", ng_difference(0.0), 1e-9, note),
+            order("ng", check, "relative difference, lambda = 3", "2.33553e-11", ng_difference(3.0), 1e-9, note)]
 
 
 # --- CS231n, two-layer net toy model ----------------------------------------------------------------------

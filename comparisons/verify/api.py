@@ -261,7 +261,8 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
         model = model_options.fixed(model, first.config, "your code's numbers", given)
     rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
     for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
-        key = (model.name, repr(model.config), case.name, m, seed, np.dtype(dtype).name, against, full_witness)
+        key = (model.name, repr(model.config), getattr(model, "said", ()), case.name, m, seed, np.dtype(dtype).name,
+               against, full_witness)     # ``said``: the person's --params/--data files read, if any
         if key not in memo:
             memo[key] = references(model, case, against, full=full_witness)
         found[case.name] = memo[key]

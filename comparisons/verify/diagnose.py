@@ -13,7 +13,8 @@ import numpy as np
 
 from manual import regularisation
 
-from comparisons.agreement import max_errors
+from comparisons.agreement import max_errors, rtol_for
+from comparisons.verify.watching import IN_PLACE
 
 CLOSE = 1e-6
 
@@ -102,7 +103,7 @@ def one_number(y, e, ctx):
     a, b = float(y.ravel()[0]), float(e.ravel()[0])
     mine, theirs = digits(a, b)
     line = f"yours {mine}, expected {theirs}"
-    tol = 1e-9 if ctx.dtype == "float64" else 1e-4
+    tol = rtol_for(ctx.dtype)       # the dtype's own tolerance, as against autograd
     m, r = ctx.m, a / b if b else 0.0
     simple = Fraction(abs(r)).limit_denominator(4) if r else Fraction(0)
     if r and near(r, 1):
@@ -225,7 +226,8 @@ def bias_regularised(y, e, ctx):
                     f"biases out; Ng's theta[0])")
         return None
     line = l2_term(y, e, ctx) if ctx.quantity.startswith("db") else None
-    return line if line and line.startswith(regularisation.GRADIENT_TERM[ctx.penalty] + " *") else None
+    term = regularisation.GRADIENT_TERM.get(ctx.penalty)     # None: a convention without an L2 term
+    return line if line and term and line.startswith(term + " *") else None
 
 
 def l2_term(y, e, ctx):
@@ -363,11 +365,9 @@ def few_elements(y, e, ctx):
 
 
 def changed_input(quantity, warnings):
-    """For a forward value (or any input) the person's later call changed in place (``calls.changed_in_place``
+    """For a forward value (or any input) the person's later call changed in place (``watching.changed_in_place``
     notes among the run's ``warnings``): a sentence saying so, since the difference is then not the
     forward pass's; None otherwise."""
-    from comparisons.verify.watching import IN_PLACE
-
     for w in warnings:
         said = w[len(IN_PLACE):] if w.startswith(IN_PLACE) else ""
         if said and (f" changed {quantity} in place" in said or f"[{quantity!r}] in place" in said):
