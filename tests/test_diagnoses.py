@@ -155,6 +155,17 @@ def test_a_wrong_model_is_asked_about_naming_the_one_that_fits(tmp_path):
             in result.notes())
 
 
+def test_the_model_hint_compares_other_models_at_the_checked_models_penalty(tmp_path):
+    """Checked as an SVM at reg = 0.05 (reg sum W^2), softmax code at the same penalty agrees with
+    softmax regression at that penalty, not at the catalogue's lambda = 1: the hint still names it."""
+    from comparisons.model_options import configured
+
+    code = write(tmp_path, "from manual.softmax_regression import configure\n")
+    result = verify(code, model=configured("svm", lam=0.05, penalty="reg"), m=M, **QUICK)
+    assert result.exit_status == 1 and "try --model softmax_regression" in result.hint
+    assert "your J and gradients agree with softmax_regression's in 4 of 4" in result.hint
+
+
 @pytest.mark.parametrize("source", [
     SOFTMAX + "_backward = backward\n\ndef backward(params, cache, X, Y):\n    g = _backward(params, cache, X, Y)\n"
               "    return {**g, 'dW': 2 * g['dW']}\n",          # one mistake: the model is right

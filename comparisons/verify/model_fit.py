@@ -26,7 +26,7 @@ def model_hint(model, case, run, summary):
     shapes = {k: tuple(np.shape(v)) for k, v in case.params.items()}
     fits = {}
     for name in catalogue.CATALOGUE:
-        other = catalogue.get(name)
+        other = as_configured(catalogue.get(name), model)
         theirs = {"d" + k: tuple(s) for k, s in other.manual.param_shapes().items()}
         shaped = sum(tuple(np.shape(v)) == theirs.get(k) for k, v in run.grads.items())
         agreeing = values_agreeing(other, case, yours) if theirs == {"d" + k: s for k, s in shapes.items()} else 0
@@ -39,6 +39,31 @@ def model_hint(model, case, run, summary):
            f"the shapes you return fit {best}'s parameters in {shaped} of {len(run.grads)}")
     return (f"Is this the right --model? Nearly every quantity differs ({len(bad)} of {len(rows)} rows on the "
             f"{case.name} batch) and {why}: try --model {best}")
+
+
+# How the checked model writes its loss, which a candidate of the same kind must share to be compared on
+# values: the L2 strength, its convention and whether there is a bias (the CS231n forms' bias=False).
+SHARED = ("lam", "penalty", "bias")
+
+
+def as_configured(other, model):
+    """Catalogue model ``other`` with the checked ``model``'s ``SHARED`` settings where ``other``'s
+    configure takes them (a regularised softmax regression is compared with an equally regularised SVM);
+    ``other`` as it is where it takes none, or they do not fit it."""
+    from dataclasses import replace
+
+    from comparisons.model_options import defaults
+
+    keywords = defaults(other)
+    shared = {k: v for k, v in model.config.items() if k in SHARED and k in keywords}
+    if not shared:
+        return other
+    candidate = replace(other, config={**other.config, **shared})
+    try:
+        candidate.manual            # configure(**config) checks the values
+    except (ValueError, TypeError):
+        return other
+    return candidate
 
 
 def values_agreeing(other, case, yours):
