@@ -228,6 +228,7 @@ MALFORMED = {
                                   "dlai_deep takes 0/1 targets"),
     "X without targets": ("data", lambda d: np.savez(d / "d.npz", X=X_ROWS) or d / "d.npz", "has X but no targets"),
     "no such file": ("data", lambda d: d / "nowhere.csv", "no such file"),
+    "a folder for params": ("params", lambda d: d, "a folder; expected a file"),
 }
 
 

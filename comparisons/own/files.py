@@ -41,6 +41,8 @@ def is_params_file(value):
 
 def existing(path):
     path = Path(path)
+    if path.is_dir():
+        raise bad(path, "a folder; expected a file (name the file inside it)")
     if not path.is_file():
         raise bad(path, "no such file")
     return path
