@@ -117,3 +117,16 @@ def test_files_hold_the_table_the_text_and_the_sweep(tmp_path):
     assert sorted(files) == ["black_box-step-sweep-float64.png", "gradient-check.csv", "gradient-check.md"]
     assert files["black_box-step-sweep-float64.png"].startswith(b"\x89PNG")
     assert "dtheta" in files["gradient-check.csv"] and "VERDICT" in files["gradient-check.md"]
+
+
+def test_a_cost_that_is_nan_at_the_point_is_named_with_its_line():
+    def cost(w):
+        return np.log(w).sum()        # NaN where w < 0
+
+    with pytest.raises(BadInput) as error:
+        verify(cost=cost, grad=lambda w: 1.0 / w, params=np.array([0.5, -0.2, 1.5]))
+    message = str(error.value)
+    assert message.startswith("the cost is NaN or inf at the given params: NumPy warned invalid value "
+                              "encountered in log at test_black_box.py:")
+    assert "`return np.log(w).sum()" in message and "inside the cost's domain" in message
+    assert verify(cost=cost, grad=lambda w: 1.0 / w, params=np.array([0.5, 0.2, 1.5])).passed   # inside it: checked

@@ -19,7 +19,10 @@ kink (ReLU at 0, |x|, max); at such a point central differences and any gradient
 kink's jump. The output says so.
 """
 
+import linecache
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,11 +153,14 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
     box = BlackBox(cost, grad, P)
     X = Y = np.zeros((1, 1))
     try:
-        manual = manual_result(box, box.named(P), X, Y)
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
+            warnings.simplefilter("always")
+            manual = manual_result(box, box.named(P), X, Y)
     except BadInput:
         raise
     except Exception as e:
         raise BadInput(f"your cost or gradient raised {one_line(e)} at the given params") from None
+    not_finite(manual, caught)
     n = sum(int(np.prod(s)) for s in box.shapes.values())
     plan = plan_for(n, 1, budget_s, full=full, kinks=False, seed=seed)
     w = witness(box, box.named(P), X, Y, plan=plan, progress=progress)
@@ -167,6 +173,20 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
                                                              for d in directions)
     return GradientCheck(score_table(rows, whole_row(manual, w)), pd.DataFrame(directions), how,
                          verdict_line(rows, directions).replace("the derivation", "your gradient"), ok, rows, w.sweep)
+
+
+def not_finite(manual, caught):
+    """``BadInput`` when the cost or the gradient is NaN or inf at the given point: no difference quotient
+    is defined there, so nothing can be checked; names the first NumPy warning and its line, if any."""
+    bad = (["the cost"] if not np.all(np.isfinite(manual.loss)) else []) + \
+          [f"the gradient {k}" for k, g in manual.grads.items() if not np.all(np.isfinite(g))]
+    if not bad:
+        return
+    first = next((w for w in caught if issubclass(w.category, RuntimeWarning)), None)
+    where = (f": NumPy warned {str(first.message)} at {Path(first.filename).name}:{first.lineno}"
+             f" `{linecache.getline(first.filename, first.lineno).strip()}`" if first else "")
+    raise BadInput(f"{' and '.join(bad)} {'is' if len(bad) == 1 else 'are'} NaN or inf at the given params{where}; "
+                   f"expected finite values: choose a point inside the cost's domain")
 
 
 def checked_params(params, name=None):
