@@ -212,7 +212,9 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
         notes.append(f"kinks in {', '.join(kinks)}: central differences; a stencil that changes the sign "
                      "pattern of those arrays is kink-crossed, counted and left out")
 
-    # Parameter gradients, element by element: NaN and unmasked where not measured or kink-crossed.
+    # Parameter gradients, element by element: NaN and unmasked where not measured or kink-crossed; an
+    # element that bends at its array's step is settled at shorter ones (``differences.settled``).
+    settle = None if complex_f else (f(P), array_scales(steps_sweep, shapes))
     grads, masks, counts = {}, {}, {}
     chosen = {k: (range(int(np.prod(s))) if plan.full else sample_indices(s, plan.per_array, rng))
               for k, s in shapes.items()}
@@ -221,7 +223,8 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
         if complex_f:
             values, crossed = complex_partials(complex_f, P, elements, progress=progress), np.zeros(len(elements), bool)
         else:
-            values, crossed = central_partials(f, P, elements, steps[name], pattern, progress=progress)
+            values, crossed = central_partials(f, P, elements, steps[name], pattern, progress=progress,
+                                               settle=settle)
         full, mask = np.full(shapes[name], np.nan), np.zeros(shapes[name], bool)
         idx = np.unravel_index(np.asarray(list(indices), dtype=int), shapes[name])
         full[idx], mask[idx] = np.where(crossed, np.nan, values), ~crossed
@@ -243,6 +246,14 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
     result = Result(SOURCE, f(P), grads, tuple(names), masks, tuple(grads), method_rtol(method))
     return Witness(name_of(model), dtype, result, method, tuple(notes), plan, kinks, counts, steps, steps_sweep,
                    tuple(directions), estimates, dir_crossed, time.perf_counter() - t0, sweep_dtype)
+
+
+def array_scales(s, shapes):
+    """{name: the array's scale}, its largest |D| among the sweep's elements (the whole sweep's for an
+    array the sweep kept none of)."""
+    names = np.asarray(s.names)
+    overall = float(np.max(s.scale)) if len(s.scale) else 1.0
+    return {k: float(np.max(s.scale[names == k])) if np.any(names == k) else overall for k in shapes}
 
 
 def numerical_result(model, params, X, Y, **options):
