@@ -15,6 +15,7 @@ Heavy packages (torch, jax, matplotlib) are imported by the commands that use th
 
 import argparse
 import datetime
+import io
 import os
 import sys
 import tempfile
@@ -297,6 +298,14 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("handgrad: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader left (``handgrad models | head``): nothing more can be shown, and that is no bug; stdout
+        # is pointed at devnull so that Python's flush at exit does not fail on the closed pipe again
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass        # a stdout without a file descriptor (an embedding program's): nothing to flush
+        return 141      # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
     except Exception as e:   # noqa: BLE001 - anything else is a bug of ours: say so, keep the traceback
         log = log_internal_error()
         print(f"handgrad: internal error (a bug in handgrad, not in your input): {type(e).__name__}: "

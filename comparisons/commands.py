@@ -85,10 +85,15 @@ def models(args):
 
     import pandas as pd
 
-    table = pd.DataFrame([dict(name=m.name, parameters=m.n_params(), shapes=m.sizes(), speed_m=m.speed_m)
-                          for m in catalogue.CATALOGUE.values()])
-    print(table.to_string(index=False))
     width = shutil.get_terminal_size().columns
+    table = pd.DataFrame([dict(name=m.name, parameters=m.n_params(), speed_m=m.speed_m)
+                          for m in catalogue.CATALOGUE.values()])
+    lines = table.to_string(index=False).splitlines()
+    shapes_at = max(map(len, lines)) + 2          # the shapes last, wrapped, so that no row passes the width
+    print(lines[0].ljust(shapes_at) + "shapes")
+    for line, m in zip(lines[1:], catalogue.CATALOGUE.values()):
+        print(textwrap.fill(m.sizes(), width=max(width, shapes_at + 30), initial_indent=line.ljust(shapes_at),
+                            subsequent_indent=" " * shapes_at))
     indent = " " * (max(map(len, catalogue.CATALOGUE)) + 2)
     print()
     for m in catalogue.CATALOGUE.values():

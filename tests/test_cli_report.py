@@ -88,3 +88,23 @@ def test_models_lists_the_catalogue(capsys):
     assert main(["models"]) == 0
     text = capsys.readouterr().out
     assert "seed_net" in text and str(10 * 784 + 10 + 10 * 10 + 10) in text
+
+
+def test_models_fits_the_terminal(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 80 and any("b4 1x1" in line for line in lines)   # dlai_deep's, wrapped
+
+
+def test_a_reader_that_leaves_early_is_no_internal_error(capsys, monkeypatch):
+    """``handgrad models | head -1``: the pipe closes while handgrad still writes; that is the reader's
+    choice, not a bug of ours: exit 141 (128 + SIGPIPE) and no internal-error message or log."""
+    from comparisons import commands
+
+    def closed_pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(commands, "models", closed_pipe)
+    assert main(["models"]) == 141
+    assert "internal error" not in capsys.readouterr().err
