@@ -154,12 +154,15 @@ def child(request, response, status):
     Path(response).write_bytes(pickle.dumps(answer))
 
 
-def timeout_message(target, timeout, status):
-    """What was running when the time limit struck, and the likely reason."""
+RUNNING = ("an endless loop? Each function is called once per batch on a few dozen examples, which takes "
+           "well under a second; raise --timeout only if it is merely slow")
+
+
+def timeout_message(target, timeout, status, running=RUNNING):
+    """What was running when the time limit struck, and the likely reason: slow imports while importing,
+    else ``running`` (how long the person's calls should take, in the job's own terms)."""
     doing = read(status) or f"starting Python for {target}"
-    hint = IMPORT_TIME if doing.startswith("importing") else (
-        "an endless loop? Each function is called once per batch on a few dozen examples, which takes "
-        "well under a second; raise --timeout only if it is merely slow")
+    hint = IMPORT_TIME if doing.startswith("importing") else running
     return f"stopped after {timeout:g} s (--timeout {timeout:g}) while {doing}: {hint}"
 
 

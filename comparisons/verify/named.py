@@ -23,8 +23,9 @@ from pathlib import Path
 from comparisons import BadInput
 from comparisons.verify.black_box import check_gradient, checked_params
 from comparisons.verify.calls import CannotVerify, one_line
-from comparisons.verify.isolation import DEFAULT_TIMEOUT, in_child, read
-from comparisons.verify.load import IMPORT_TIME, explained, load
+from comparisons.verify import isolation
+from comparisons.verify.isolation import DEFAULT_TIMEOUT, in_child
+from comparisons.verify.load import explained, load
 
 EXPECTED = {"cost": "a function cost(params) -> J, a number",
             "grad": "a function grad(params) -> dJ/dparams, shaped as params",
@@ -162,10 +163,10 @@ class Watcher:
         return None
 
 
+RUNNING = ("an endless loop? The numerical witness calls your cost a few hundred times, within a budget of "
+           "about 10 s for a slow one; raise --timeout only if one call is merely slow")
+
+
 def timeout_message(target, timeout, status):
-    """What was running when the time limit struck, and the likely reason (``isolation.in_child``)."""
-    doing = read(status) or f"starting Python for {target}"
-    hint = IMPORT_TIME if doing.startswith("importing") else (
-        "an endless loop? The numerical witness calls your cost a few hundred times, within a budget of "
-        "about 10 s for a slow one; raise --timeout only if one call is merely slow")
-    return f"stopped after {timeout:g} s (--timeout {timeout:g}) while {doing}: {hint}"
+    """``isolation.timeout_message`` with black-box mode's account of how long the calls should take."""
+    return isolation.timeout_message(target, timeout, status, RUNNING)
