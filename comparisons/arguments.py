@@ -1,19 +1,30 @@
 """The command line's values, read by argparse: each type turns text into a value, or fails with one
-line that names what was expected (``comparisons.cli`` prints it and exits with status 2).
+line that names what was expected (``comparisons.cli`` prints it and exits with status 2; argparse
+puts the option's name first: "argument --seed: -1 must be 0 or more").
 
-    positive_int, non_negative_int     whole numbers: --m, --seed, --repeats
-    positive_seconds                   --timeout, --budget
+    positive_int, non_negative_int     whole numbers: --m, --seed, --sample
+    at_most(type, cap, what)           the same with an upper bound: --repeats, --warmup, --directions
+    positive_seconds                   --budget (inf: no limit to the budget)
+    timeout_seconds                    --timeout: up to a day, or inf for no limit
+    thread_count                       --threads, capped at the cores this process may use, with a note
     non_negative_number                --lam
     layer_sizes, size_list             --sizes 64,32,10; the bench sweeps' 1,10,100 (or none)
     name_list, name_map                --activations relu,tanh; --names forward_prop=forward,...
+
+What a value means with the others is checked once they are all read, before any work:
+``refuse_oversized`` (a batch that cannot fit in memory, ``comparisons.batch_memory``).
 """
 
 import argparse
+import os
+import sys
+
+MAX_TIMEOUT = 86_400.0      # a day: past it, Python's timers overflow (1e9 s) and no check is meant to run longer
 
 
 def positive_int(text):
     """argparse type: a whole number >= 1."""
-    value = whole_number(text)
+    value = whole_number(text, "1 or more")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
     return value
@@ -21,17 +32,74 @@ def positive_int(text):
 
 def non_negative_int(text):
     """argparse type: a whole number >= 0."""
-    value = whole_number(text)
+    value = whole_number(text, "0 or more")
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
     return value
 
 
-def whole_number(text):
+def whole_number(text, expected):
+    """``text`` as an int: "64", "60_000", or "1e5" (a whole number in scientific notation, as people
+    write batch sizes); otherwise the error says it is not one, and which are ``expected``."""
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value.is_integer():      # nan, inf, 2.5
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected {expected}")
+    return int(value)
+
+
+def at_most(kind, cap, what):
+    """argparse type: ``kind``'s value, refused above ``cap`` (``what`` says what is counted)."""
+    def bounded(text):
+        value = kind(text)
+        if value > cap:
+            raise argparse.ArgumentTypeError(f"{value} must be at most {cap:,} ({what})")
+        return value
+
+    bounded.__name__ = kind.__name__     # argparse names the type in its own messages
+    return bounded
+
+
+def cores():
+    """The CPU cores this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def thread_count(text):
+    """argparse type: a whole number of threads >= 1; more than the cores this process may use is
+    capped at them, with a note on stderr (BLAS pools of 100,000 threads fail and then crash)."""
+    value = positive_int(text)
+    have = cores()
+    if value > have:
+        print(f"handgrad: note: --threads {value} is more than the {have} core(s) this process may use; "
+              f"using {have}", file=sys.stderr)
+        return have
+    return value
+
+
+def timeout_seconds(text):
+    """argparse type: seconds > 0 and at most a day; "inf" or "none": no limit (None)."""
+    if text.strip().lower() in ("inf", "infinity", "none"):
+        return None
+    expected = f"expected seconds more than 0 and at most {MAX_TIMEOUT:g} (a day), or inf for no limit"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; {expected}") from None
+    if not value > 0:       # nan too
+        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds; {expected}")
+    if value > MAX_TIMEOUT:     # past a day Python's timers overflow (1e9 s)
+        raise argparse.ArgumentTypeError(f"{value:g} must be at most {MAX_TIMEOUT:g} seconds; {expected}")
+    return value
 
 
 def positive_seconds(text):
@@ -40,7 +108,7 @@ def positive_seconds(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
+    if not value > 0:     # nan too
         raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds")
     return value
 
@@ -95,3 +163,35 @@ def size_list(text):
     if text.strip().lower() in ("", "none"):
         return ()
     return tuple(positive_int(part.strip().replace("_", "")) for part in text.split(","))
+
+
+def refuse_oversized(args):
+    """``BadInput`` (one line naming the option, the estimate and the largest value that fits) when a
+    command's batch sizes cannot fit in this machine's memory: verify's, check's and mistakes' --m,
+    report's --speed-m, bench's --m, --sweep-m, --width-m and --sweep-width; with --sizes where given.
+    Checked before anything is built; for a command with no model named (mistakes' gallery, verify's
+    model inferred from the code), the estimate is the model with the most inputs (``verify()`` checks
+    its m again for Python callers)."""
+    from comparisons import batch_memory, catalogue
+
+    command = getattr(args, "command", None)
+    if not any(hasattr(args, attr) for attr in ("m", "speed_m", "width_m", "sweep_m")):
+        return      # models, forms, reproduce: no batch of a size given
+    names = args.model if isinstance(getattr(args, "model", None), list) else [getattr(args, "model", None)]
+    names = [n for n in names if n] or (list(catalogue.CATALOGUE) if command == "report" else [None])
+    dtypes = args.dtype if isinstance(getattr(args, "dtype", None), list) else [getattr(args, "dtype", None)]
+    dtype = "float64" if any(d in (None, "float64") for d in dtypes) else "float32"
+    for name in names:
+        model = catalogue.get(name) if name else batch_memory.widest()
+        layers = batch_memory.layers_of(model, getattr(args, "sizes", None))
+        sizes = [(option, getattr(args, attr, None)) for option, attr in
+                 (("--m", "m"), ("--speed-m", "speed_m"), ("--width-m", "width_m"))]
+        sizes += [("--sweep-m", max(getattr(args, "sweep_m", None) or (0,)))]
+        for option, m in sizes:
+            if m:
+                batch_memory.refuse_oversized(model.name if name else f"{model.name}-sized", layers, m, dtype, option)
+        for width in (getattr(args, "sweep_width", None) or ()) if len(layers) > 2 else ():
+            wide = (layers[0], *(width for _ in layers[1:-1]), layers[-1])
+            batch_memory.refuse_oversized(model.name, wide, args.width_m, dtype, "--width-m", "--sweep-width",
+                                          str(width))
+

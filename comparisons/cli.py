@@ -23,8 +23,10 @@ import traceback
 from pathlib import Path
 
 from comparisons import BadInput, catalogue
-from comparisons.arguments import (layer_sizes, name_list, name_map, non_negative_int, non_negative_number,
-                                   positive_int, positive_seconds, size_list)
+from comparisons.writing import out_folder
+from comparisons.arguments import (at_most, layer_sizes, name_list, name_map, non_negative_int, non_negative_number,
+                                   positive_int, positive_seconds, refuse_oversized, size_list, thread_count,
+                                   timeout_seconds)
 from manual.mlp_config import LOSS_OF_OUTPUT
 from manual.regularisation import FORMULA, PENALTIES
 
@@ -111,14 +113,17 @@ def add_report(commands):
     p = commands.add_parser("report", help="agreement and speed tables for catalogue models")
     add_model(p, many=True)
     add_dtypes(p)
-    p.add_argument("--out", default="reports", help="folder for the Markdown and CSV files (default: reports/)")
+    p.add_argument("--out", type=out_folder, default="reports",
+                   help="folder for the Markdown and CSV files (default: reports/)")
     add_seed(p)
     p.add_argument("--no-speed", action="store_true", help="skip the speed table")
     p.add_argument("--no-witness", action="store_true",
                    help="skip the numerical witness (the fourth source: finite differences, complex step)")
     p.add_argument("--speed-m", type=positive_int, help="batch size of the speed rows (default: per model)")
-    p.add_argument("--repeats", type=positive_int, default=10, help="timed repeats per row (default: 10)")
-    p.add_argument("--threads", type=positive_int, help="threads for NumPy BLAS and PyTorch (default: all cores)")
+    p.add_argument("--repeats", type=at_most(positive_int, 10_000, "timed repeats"), default=10,
+                   help="timed repeats per row, 1 to 10,000 (default: 10)")
+    p.add_argument("--threads", type=thread_count, help="threads for NumPy BLAS and PyTorch, at most the cores "
+                                                       "this process may use (default: all cores)")
     add_own(p)
     add_model_options(p, "every --model's")
 
@@ -139,15 +144,14 @@ def add_check(commands):
     how.add_argument("--full", action="store_true", help="every element, however long it takes")
     how.add_argument("--sample", type=positive_int, metavar="N",
                      help="N sampled elements per parameter array instead of every element")
-    p.add_argument("--directions", type=positive_int, default=4, help="random directions (default: 4)")
+    p.add_argument("--directions", type=at_most(positive_int, 1_000, "random directions"), default=4,
+                   help="random directions, 1 to 1,000 (default: 4)")
     p.add_argument("--budget", type=positive_seconds, default=10.0, metavar="SECONDS",
                    help="every element when the estimate fits this many seconds (default: 10)")
     p.add_argument("--no-blind-spots", action="store_true", help="skip the blind-spot measurement")
-    p.add_argument("--recipe", choices=("ng", "dlai", "cs231n"), metavar="COURSE",
-                   help="also run a course's own gradient check beside the witness: ng (step 1e-4, "
-                        "norm(numgrad - grad) / norm(numgrad + grad) < 1e-9), dlai (step 1e-7, ||a - b|| / "
-                        "(||a|| + ||b||) <= 2e-7, 1e-7 in 2017) or cs231n (step 1e-5, rel_error per array)")
-    p.add_argument("--out", help="also write check.md, CSV files and the step-sweep plot into this folder")
+    add_recipe(p)
+    p.add_argument("--out", type=out_folder,
+                   help="also write check.md, CSV files and the step-sweep plot into this folder")
     add_own(p)
     add_model_options(p)
 
@@ -170,12 +174,22 @@ checking convention's score, the first wrong one, and a verdict. Your code runs 
 stopped after --timeout seconds.
 
 batches: the typical batch judges your derivation; the stress batches (large-logits: every parameter
-x 20; class-missing: no example of the last class) judge your code's robustness. A NaN or inf is
+x 20 or more, until the last Z reaches 1,000; class-missing: no example of the last class; one-example:
+m = 1) judge your code's robustness. A NaN or inf is
 traced to the line and operation that first made it (log of 0, division by zero, overflow in exp).
 exit status: 0 everything agrees; 1 a derivation disagrees or a stress batch fails, the VERDICT line
 says which ("your derivation agrees on the typical batch ...; robustness: ..."); 2 your code could not
 be checked. --case typical checks the derivation alone.
 """
+
+
+def add_recipe(p):
+    """--recipe COURSE, for check and verify."""
+    p.add_argument("--recipe", choices=("ng", "dlai", "cs231n"), metavar="COURSE",
+                   help="also run a course's own gradient check beside the verdict, on the typical batch: ng "
+                        "(step 1e-4, norm(numgrad - grad) / norm(numgrad + grad) < 1e-9), dlai (step 1e-7, "
+                        "||a - b|| / (||a|| + ||b||) <= 2e-7, 1e-7 in 2017) or cs231n (step 1e-5, rel_error per "
+                        "array); it does not change the exit status")
 
 
 def add_verify(commands):
@@ -205,14 +219,17 @@ def add_verify(commands):
     p.add_argument("--dtype", default="float64", choices=DTYPES, help="dtype (default: float64)")
     p.add_argument("--case", action="append", choices=verify.CASES,
                    help="batch to check on (repeatable; default: all): typical judges the derivation, "
-                        "large-logits and class-missing its robustness; --case typical checks the derivation alone")
+                        "large-logits, class-missing and one-example its robustness; --case typical checks the "
+                        "derivation alone")
     p.add_argument("--against", action="append", choices=verify.AUTOGRAD + tuple(verify.EXTRA),
                    help="reference (repeatable; default: torch, jax and the numerical witness where installed)")
     p.add_argument("--full-witness", action="store_true",
                    help="the numerical witness measures every element (default: a seeded sample; slower)")
-    p.add_argument("--timeout", type=positive_seconds, default=verify.DEFAULT_TIMEOUT,
-                   help=f"seconds your code may run before it is stopped (default: {verify.DEFAULT_TIMEOUT:g})")
-    p.add_argument("--out", help="also write verify.md and CSV files into this folder")
+    add_recipe(p)
+    p.add_argument("--timeout", type=timeout_seconds, default=verify.DEFAULT_TIMEOUT,
+                   help=f"seconds your code may run before it is stopped, up to 86400 (a day), or inf for no "
+                        f"limit (default: {verify.DEFAULT_TIMEOUT:g})")
+    p.add_argument("--out", type=out_folder, help="also write verify.md and CSV files into this folder")
     add_own(p, params=False)       # --params FILE is below: a .npz, .npy or .mat there is a file, not a name
     add_model_options(p, more=", and one that contradicts what the form's code fixes (no regularisation)")
     box = p.add_argument_group("black-box mode", "a cost function, a gradient function and a point, named "
@@ -234,7 +251,8 @@ def add_mistakes(commands):
     p = commands.add_parser("mistakes", help="the gallery of classic mistakes, each caught and explained")
     add_m(p, 64, "examples in the typical batch")
     add_seed(p)
-    p.add_argument("--out", default="reports", help="folder for mistakes.md and mistakes.csv (default: reports/)")
+    p.add_argument("--out", type=out_folder, default="reports",
+                   help="folder for mistakes.md and mistakes.csv (default: reports/)")
 
 
 def add_bench(commands):
@@ -254,19 +272,23 @@ def add_bench(commands):
                         f"{','.join(map(str, bench.WIDTH_SWEEP))} for models with a width)")
     p.add_argument("--width-m", type=positive_int, default=bench.WIDTH_M,
                    help=f"batch size of the width sweep (default: {bench.WIDTH_M})")
-    p.add_argument("--repeats", type=positive_int, default=7, help="timed repeats per row (default: 7)")
-    p.add_argument("--warmup", type=non_negative_int, default=2, help="untimed warm-up calls per row (default: 2)")
-    p.add_argument("--threads", type=positive_int, help="threads for NumPy BLAS and PyTorch (default: all cores)")
+    p.add_argument("--repeats", type=at_most(positive_int, 10_000, "timed repeats"), default=7,
+                   help="timed repeats per row, 1 to 10,000 (default: 7)")
+    p.add_argument("--warmup", type=at_most(non_negative_int, 1_000, "warm-up calls"), default=2,
+                   help="untimed warm-up calls per row, 0 to 1,000 (default: 2)")
+    p.add_argument("--threads", type=thread_count, help="threads for NumPy BLAS and PyTorch, at most the cores "
+                                                       "this process may use (default: all cores)")
     add_seed(p)
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
     add_own(p)
-    p.add_argument("--out", default="bench", help="folder for the Markdown, CSV and PNG files (default: bench/)")
+    p.add_argument("--out", type=out_folder, default="bench",
+                   help="folder for the Markdown, CSV and PNG files (default: bench/)")
 
 
 def add_reproduce(commands):
     p = commands.add_parser("reproduce", help="the curricula's published gradient-check figures (deeplearning.ai, "
                                               "Ng's ex4, CS231n), recomputed on their published test cases")
-    p.add_argument("--out", help="also write reproduce.md and reproduce.csv into this folder")
+    p.add_argument("--out", type=out_folder, help="also write reproduce.md and reproduce.csv into this folder")
 
 
 GRAMMAR = {"report": add_report, "models": add_models, "check": add_check, "verify": add_verify,
@@ -289,15 +311,17 @@ def make_parser():
 def main(argv=None):
     try:
         args = make_parser().parse_args(argv)
+        refuse_oversized(args)      # batch sizes that cannot fit in memory, before any work
         from comparisons import commands
 
         return getattr(commands, args.command)(args)
     except BadInput as e:
         print(f"handgrad: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("handgrad: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:     # Ctrl-C; or SIGTERM/SIGHUP while verify's child ran (``children.Terminated``)
+        signum = getattr(e, "signum", 2)       # 2: SIGINT, Ctrl-C's
+        print("handgrad: interrupted" if signum == 2 else f"handgrad: stopped by {e}", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
         # the reader left (``handgrad models | head``): nothing more can be shown, and that is no bug; stdout
         # is pointed at devnull so that Python's flush at exit does not fail on the closed pipe again

@@ -18,7 +18,17 @@ def progress_shown():
 
 
 def wrote(paths):
-    print(f"\nwrote {', '.join(str(p) for p in paths)}")
+    """The files written, as a short summary that fits the terminal: their folder once, then their names."""
+    import os
+
+    from comparisons.terminal import wrap_notes
+
+    folders = list(dict.fromkeys(os.path.dirname(str(p)) or "." for p in paths))
+    names = [os.path.basename(str(p)) if len(folders) == 1 else str(p) for p in paths]
+    where = f" into {folders[0]}" if len(folders) == 1 else ""
+    print("\n" + wrap_notes(f"wrote {len(names)} file{'s' if len(names) != 1 else ''}{where}: {', '.join(names)}"))
+    for line in getattr(paths, "notes", ()):      # the previous run's files removed (comparisons.writing)
+        print(wrap_notes(line))
 
 
 def model_options(args):
@@ -47,9 +57,11 @@ def with_own(model, args):
 
 def said(model, starting=""):
     """Print how the person's files were read (the lines starting with ``starting``), before the results."""
+    from comparisons.terminal import wrap_notes
+
     for line in getattr(model, "said", ()):
         if line.startswith(starting):
-            print(line)
+            print(wrap_notes(line))
 
 
 def report(args):
@@ -66,14 +78,14 @@ def report(args):
     if own and not args.model:
         raise BadInput(f"{own[0]} applies to the models named by --model; expected at least one --model NAME "
                        f"whose shapes fit the file")
+    check_out_dir(args.out)
     models = [with_own(configured(name, **options), args) for name in (args.model or catalogue.CATALOGUE)]
     said(models[0])
-    check_out_dir(args.out)
     result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
                            speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
                            threads=args.threads, progress=progress_shown(), witness=not args.no_witness)
-    print(reports.render_terminal(result))
-    wrote(write_files(args.out, reports.files(result)))
+    print(reports.render_terminal(result, out=args.out))
+    wrote(write_files(args.out, reports.files(result), run=args.command))
     return reports.exit_status(result)
 
 
@@ -110,9 +122,8 @@ def check(args):
     from comparisons.model_options import configured
     from comparisons.numerical import check_report, plan_for
 
+    check_out_dir(args.out)
     model = with_own(configured(args.model, **model_options(args)), args)
-    if args.out:
-        check_out_dir(args.out)
     dtype = np.dtype(args.dtype)
     data = model.data(args.m, args.seed, dtype)
     params = model.init_params(args.seed, dtype)
@@ -121,31 +132,33 @@ def check(args):
     plan = plan_for(model.n_params(), args.m, args.budget, full=full, kinks=bool(model.manual.KINKS),
                     seed=args.seed, **sizes)
     text, files, ok = check_report(model, params, data, plan, blind=not args.no_blind_spots,
-                                   progress=progress_shown())
+                                   progress=progress_shown(), out=args.out)
     if model.label != model.name:
-        print(options_line(model, params, data, args.seed))
+        from comparisons.terminal import wrap_notes
+
+        print(wrap_notes(options_line(model, params, data, args.seed)) + "\n")
     said(model, "params:")      # the data is said by the check's first line
     print(text)
     if args.recipe:
         files[f"recipe-{args.recipe}.md"] = course_recipe(model, params, data, args.recipe, ok)
     if args.out:
-        wrote(write_files(args.out, files))
+        wrote(write_files(args.out, files, run=args.command))
     return 0 if ok else 1
 
 
 def course_recipe(model, params, data, key, witness_ok):
     """Print the course's own gradient check (``comparisons.numerical.recipes``) beside the witness's
     verdict; returns the lines as text. It does not change the exit status: the witness's verdict does."""
-    from comparisons.numerical.recipes import recipe_lines
+    from comparisons.numerical.recipes import fixed_step_note, recipe_lines
 
     outcome, lines = recipe_lines(model, params, data.X, data.Y, key)
     if witness_ok and not outcome.ok:
-        lines.append(f"  The witness agrees where the recipe fails: a fixed step of {outcome.recipe.epsilon:g} errs by "
-                     "about h^2 J''' / 6 (truncation) plus eps |J| / h (rounding), both growing with the model's "
-                     "scale, and may cross kinks; the course's threshold was set for its own network and step. "
-                     "The witness chooses its step by a sweep.")
+        lines.append(f"  The witness agrees where the recipe fails. {fixed_step_note(outcome)} The witness chooses "
+                     "its step by a sweep.")
     lines.append("  (beside the witness, whose VERDICT above sets the exit status)")
-    print("", *lines, sep="\n")
+    from comparisons.terminal import wrap_notes
+
+    print("\n" + wrap_notes("\n".join(lines)))
     return "\n".join(lines) + "\n"
 
 
@@ -176,18 +189,21 @@ def verify(args):
         if any(v is not None for v in box.values()):
             check_black_box(args, box)
             result = run_verify(args.target, **box, seed=args.seed, full_witness=args.full_witness,
-                                timeout=args.timeout)
+                                timeout=args.timeout, recipe=args.recipe)
         else:
             result = run_verify(args.target, args.model, form=args.form, names=args.names, m=args.m,
                                 seed=args.seed, dtype=args.dtype, cases=args.case, against=args.against,
                                 full_witness=args.full_witness, timeout=args.timeout, progress=progress_shown(),
-                                options=model_options(args), own_params=own_params, own_data=args.data)
+                                options=model_options(args), own_params=own_params, own_data=args.data,
+                                recipe=args.recipe)
     except CannotVerify as e:
         print(f"handgrad verify: could not check {args.target}: {e}", file=sys.stderr)
         return 2
-    print(result.render())
+    from comparisons.terminal import width
+
+    print(result.render(width()) if hasattr(result, "terminal_view") else result.render())
     if args.out:
-        wrote(write_files(args.out, result.files()))
+        wrote(write_files(args.out, result.files(), run=args.command))
     return result.exit_status
 
 
@@ -214,10 +230,10 @@ def reproduce(args):
 
     if args.out:
         check_out_dir(args.out)
-    text, files, ok = published.report()
+    text, files, ok = published.report(out=args.out)
     print(text)
     if args.out:
-        wrote(write_files(args.out, files))
+        wrote(write_files(args.out, files, run=args.command))
     return 0 if ok else 1
 
 
@@ -239,8 +255,8 @@ def mistakes(args):
 
     check_out_dir(args.out)
     gallery = exhibit.run(m=args.m, seed=args.seed, progress=progress_shown())
-    print(exhibit.render_terminal(gallery))
-    wrote(write_files(args.out, exhibit.files(gallery)))
+    print(exhibit.render_terminal(gallery, out=args.out))
+    wrote(write_files(args.out, exhibit.files(gallery), run=args.command))
     return 0 if gallery.ok else 1
 
 
@@ -259,6 +275,6 @@ def bench(args):
                              widths=widths, width_m=args.width_m, repeats=args.repeats, warmup=args.warmup,
                              threads=args.threads, seed=args.seed, with_memory=not args.no_memory,
                              progress=None if progress_shown() else False)
-    print(speed.terminal(result))
-    wrote(write_files(args.out, speed.files(result)))
+    print(speed.terminal(result, out=args.out))
+    wrote(write_files(args.out, speed.files(result), run=args.command))
     return 0

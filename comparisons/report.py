@@ -161,20 +161,40 @@ def machine_lines(report):
     return "\n".join(f"- {k}: {v}" for k, v in report.machine.items())
 
 
-def render_terminal(report):
-    """The report as text for the terminal."""
+MATRIX_KEYS = ["quantity"]   # and every pair; the scaling is in the Markdown and the notes
+SECTION_KEYS = ["model", "section", "status", "reason", "dtype", "lambda", "iteration", "J", "grad_max", "pair",
+                "quantity", "measured", "cs231n", "ng", "dlai", "max_rel", "verdict"]
+SPEED_KEYS = ["model", "dtype", "m", "backend", "median_ms", "vs_manual", "status"]
+
+
+def render_terminal(report, out=None):
+    """The report as text that fits the terminal (``comparisons.terminal``): each table narrowed to
+    its key columns where it must be, with the files in ``out`` that hold every column named under it;
+    notes and the verdict wrapped."""
+    from comparisons.terminal import every_column, fit_table, fit_tables, wrap_notes
+
     parts = []
     for dtype, matrix in matrices(report.agreement):
-        parts += [f"Agreement, {dtype} (max relative error per quantity; 'agree' unless flagged)",
-                  matrix.to_string(index=False), ""]
-    parts.append(notes(report))
+        parts.append(wrap_notes(f"Agreement, {dtype} (max relative error per quantity; 'agree' unless flagged)"))
+        keys = [c for c in matrix.columns if c not in ("model", "scaling")] + MATRIX_KEYS
+        models = list(matrix.groupby("model", sort=False))     # one table per model, its name above it
+        shown = fit_tables([rows.drop(columns=["model"]) for _, rows in models], keys,
+                           note=every_column(out, ["agreement.md", "agreement.csv"]))
+        parts += [line for (model, _), table in zip(models, shown) for line in (wrap_notes(f"{model}:"), table)]
+        parts.append("")
+    parts.append(wrap_notes(notes(report)))
     for s in report.sections:
-        parts += ["", f"{s.model}: {s.title}" + ("  [FAILED]" if s.failed else "" if s.ok else "  [DISAGREES]"),
-                  s.table.to_string(index=False)] + ([s.text] if s.text else [])
+        title = f"{s.model}: {s.title}" + ("  [FAILED]" if s.failed else "" if s.ok else "  [DISAGREES]")
+        parts += ["", wrap_notes(title),
+                  fit_table(s.table, SECTION_KEYS, floatfmt=".4g",
+                            note=every_column(out, [f"{s.slug}.md", f"{s.slug}.csv"]))]
+        parts += [wrap_notes(s.text)] if s.text else []
     if not report.speed.empty:
         parts += ["", "Speed: one full-batch forward + backward (median after warm-up)",
-                  speed_view(report.speed).to_string(index=False), "", machine_lines(report)]
-    parts += ["", verdict_line(report)]
+                  fit_table(speed_view(report.speed), SPEED_KEYS, floatfmt="g",
+                            note=every_column(out, ["speed.md", "speed.csv"])),
+                  "", wrap_notes(machine_lines(report))]
+    parts += ["", wrap_notes(verdict_line(report))]
     return "\n".join(parts)
 
 

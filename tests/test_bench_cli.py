@@ -16,7 +16,7 @@ def test_bench_writes_tables_and_figures(tmp_path, capsys):
     assert main([*TINY, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "seed_net at m = 48" in text and "Fitted log-log slopes" in text
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir()) == [".handgrad-files.json",
         "bench.csv", "bench.md", "slopes.csv", "sweep_m.csv", "sweep_m.png", "sweep_width.csv", "sweep_width.png"]
     table = pd.read_csv(out / "bench.csv")
     assert list(table["backend"]) == ["manual NumPy", "manual NumPy fast", "jax.jit"] * 2
@@ -34,7 +34,7 @@ def test_bench_without_sweeps_or_memory(tmp_path, capsys):
     out = tmp_path / "b"
     args = [*TINY, "--sweep-m", "none", "--sweep-width", "none", "--no-memory", "--kind", "forward", "--out", str(out)]
     assert main(args) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["bench.csv", "bench.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".handgrad-files.json", "bench.csv", "bench.md"]
     assert "peak_MiB" not in pd.read_csv(out / "bench.csv")
 
 

@@ -187,12 +187,12 @@ def test_check_with_cs231ns_penalty_passes_and_says_how_the_loss_moved(handgrad)
     status, out, err = handgrad("check", "--model", "softmax_regression", "--penalty", "reg", "--lam", "0.05",
                                 "--no-blind-spots")
     assert status == 0 and err == "", err
-    line = out.splitlines()[0]
+    line = " ".join(out.split("\n\n")[0].split())      # the first paragraph, wrapped to the terminal
     assert line.startswith("model options: softmax_regression (lam=0.05, penalty=reg); J = ")
     J_new, J_default = (float(x) for x in re.findall(r"J = ([-\d.e+]+)", line))
     W = catalogue.get("softmax_regression").init_params(0)["W"]
     assert J_new - J_default == pytest.approx((0.05 - 1 / 128) * np.sum(W ** 2), rel=1e-5)
-    assert "handgrad check: softmax_regression (lam=0.05, penalty=reg), m = 64" in out
+    assert "handgrad check: softmax_regression (lam=0.05, penalty=reg), m = 64" in " ".join(out.split())
     assert "VERDICT: the derivation agrees with the numerical witness." in out
 
 

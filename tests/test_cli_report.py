@@ -18,7 +18,7 @@ def test_report_agrees_and_writes_its_tables(tmp_path, capsys):
     assert status == 0
     assert "VERDICT: every derivation agrees." in text
     assert text.index("Agreement, float64") < text.index("Agreement, float32")   # one table per dtype
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir()) == [".handgrad-files.json",
         "agreement.csv", "agreement.md", "seed_net-numerical-witness.csv", "seed_net-numerical-witness.md",
         "seed_net-step-sweep-float64.png", "speed.csv", "speed.md"]
     agreement = pd.read_csv(out / "agreement.csv")

@@ -294,7 +294,7 @@ def test_each_course_file_is_read_by_its_form_with_its_model_and_agrees(tmp_path
     text = result.render()
     assert result.outcome.form == form and result.exit_status == 0, text
     assert f"as model {model}" in text and reading in result.outcome.reading
-    assert [c.name for c in result.cases] == ["typical", "large-logits"]   # Y (1, m): no class-missing batch
+    assert [c.name for c in result.cases] == ["typical", "large-logits", "one-example"]   # Y (1, m): no class-missing
 
 
 def test_the_deep_form_checks_the_output_every_dW_db_and_dA_but_not_x_gradient(tmp_path):

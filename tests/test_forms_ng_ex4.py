@@ -188,7 +188,7 @@ def test_each_right_file_is_read_in_its_order_and_labels_and_agrees(tmp_path, ri
     assert f"X rows are examples (no bias column), {labels}, Theta = [b W] unrolled in {order}, lambda = 1 passed " \
            f"as its 7th argument, sizes 400, 25, 10 (the model's)" in reading
     assert ("(with labels 1..10, the course's, it does not)" in reading) == labels.startswith("labels 0..9")
-    assert [c.name for c in result.cases] == ["typical", "large-logits", "class-missing"]
+    assert [c.name for c in result.cases] == ["typical", "large-logits", "class-missing", "one-example"]
     read = ("dZ2", "dZ1") if deltas else ()
     assert all(run.from_locals == read for run in result.outcome.runs.values())
     assert ("; read from its locals: dZ2 = delta3^T, dZ1 = delta2^T" in reading) == deltas
@@ -292,13 +292,16 @@ def test_the_reading_rolls_theta2_so_that_label_10_is_the_digit_0():
     assert list(form.course_args(case, ng_ex4.Reading("F", 0))[5]) == [0, 3, 9]
 
 
-def test_the_courses_own_log_h_cost_agrees_on_course_net_where_logits_stay_small(tmp_path):
+def test_the_courses_own_log_h_cost_is_a_robustness_finding_at_large_logits(tmp_path):
     naive = C_ORDER.replace(
         "J = np.sum(y_matrix * np.logaddexp(0, -z3) + (1 - y_matrix) * np.logaddexp(0, z3)) / m",
         "J = -np.sum(y_matrix * np.log(a3) + (1 - y_matrix) * np.log(1 - a3)) / m")
     result = verify(write(tmp_path, naive), **QUICK)
-    assert "max |Z2| = 12" in result.cases[1].description     # sigmoid(12) is not 1 in float64: log(1 - h) is finite
-    assert result.exit_status == 0, result.render()
+    # the last layer is scaled until |Z2| reaches 1,000: sigmoid(z) rounds to 1 and log(1 - h) is log of 0
+    assert "the last layer's (W2, b2) x" in result.cases[1].description
+    assert result.derivation_agrees and result.exit_status == 1, result.render()
+    assert "robustness: on the large-logits batch J (NON-FINITE)" in result.verdict()
+    assert "log of 0 at ex4.py:" in result.verdict()
 
 
 def test_the_form_is_tried_after_ngs_convex_forms_and_listed():

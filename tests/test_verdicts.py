@@ -99,7 +99,7 @@ def verdict_of(result):
     (LOG_A2, "large-logits", "J", f"NaN: log of 0 at mine.py:{line_of(LOG_A2, 'np.log(A2)')} "
                                   f"`return -np.sum(Y * np.log(A2)) / m` (A2 rounds to 0 in"),
     (EX2_CHAIN, "large-logits", "dW", f"division by zero at mine.py:{line_of(EX2_CHAIN, 'dJ_dh =')} "
-                                      f"`dJ_dh = -y / h + (1 - y) / (1 - h)` (h rounds to 1 in"),
+                                      f"`dJ_dh = -y / h + (1 - y) / (1 - h)` (h rounds to "),
     (SOFTMAX_UNSHIFTED, "large-logits", "A2", f"overflow in exp at mine.py:{line_of(SOFTMAX_UNSHIFTED, 'np.exp(Z)')} "
                                               f"`E = np.exp(Z)`, then invalid value in divide"),
     (ONE_HOT_BY_LARGEST, "class-missing", "backward_prop", "one-hot sized by the largest label seen"),

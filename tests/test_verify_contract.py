@@ -119,7 +119,8 @@ def test_cli_writes_the_tables_when_asked(tmp_path, capsys):
     status = main(["verify", write(tmp_path, RIGHT), "--m", "16", "--against", "torch", "--case", "typical",
                    "--out", str(out_dir)])
     assert status == 0
-    assert sorted(p.name for p in out_dir.iterdir()) == ["verify-comparisons.csv", "verify.csv", "verify.md"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [".handgrad-files.json", "verify-comparisons.csv", "verify.csv",
+                                                          "verify.md"]
     table = pd.read_csv(out_dir / "verify.csv")
     assert list(table["quantity"]) == ["Z1", "A1", "Z2", "A2", "J", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"]
     assert set(table["verdict"]) == {AGREE}

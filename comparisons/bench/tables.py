@@ -176,15 +176,25 @@ def files(bench):
     return out
 
 
-def terminal(bench):
-    """The table, the rates, the fast form's before/after and the slopes, as text."""
-    parts = [f"{bench.model} at m = {bench.settings['m']:,} (threads {bench.settings['threads']})",
-             view(bench.table, TABLE).to_string(index=False), *rate_lines(bench)]
-    parts += fast_lines(bench.table)
+TABLE_KEYS = ["dtype", "kind", "backend", "median_ms", "vs_floor", "vs_manual", "status"]
+SLOPE_KEYS = ["sweep", "dtype", "kind", "backend", "slope"]
+
+
+def terminal(bench, out=None):
+    """The table, the rates, the fast form's before/after and the slopes, as text that fits the terminal
+    (``comparisons.terminal``): tables narrowed to their key columns where they must be, with a line
+    naming the files in ``out`` that hold every column."""
+    from comparisons.terminal import every_column, fit_table, wrap_notes
+
+    parts = [wrap_notes(f"{bench.model} at m = {bench.settings['m']:,} (threads {bench.settings['threads']})"),
+             fit_table(view(bench.table, TABLE), TABLE_KEYS, floatfmt="g",
+                       note=every_column(out, ["bench.md", "bench.csv"])),
+             wrap_notes("\n".join([*rate_lines(bench), *fast_lines(bench.table)]))]
     if bench.slopes:
-        parts += ["", "Fitted log-log slopes", view(bench.slopes, SLOPES).to_string(index=False)]
-    parts += ["", "GPU: " + (bench.machine.get("GPU", "") or "unknown")]
-    return "\n".join(parts)
+        parts += ["", "Fitted log-log slopes", fit_table(view(bench.slopes, SLOPES), SLOPE_KEYS, floatfmt="g",
+                                                         note=every_column(out, ["bench.md", "slopes.csv"]))]
+    parts += ["", wrap_notes("GPU: " + (bench.machine.get("GPU", "") or "unknown"))]
+    return "\n".join(p for p in parts if p is not None)
 
 
 def speed_view(speed):

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tabulate import tabulate
 from tqdm import tqdm
 
 from comparisons.agreement import Result
@@ -128,14 +127,16 @@ def summary(gallery):
             f"{(alikes['verdict'] == PASSES).sum()} of {len(alikes)} look-alikes pass.")
 
 
-def render_terminal(gallery):
-    """The table without ``instead of`` (too wide for a terminal), wrapped, then the summary."""
-    view = gallery.table.drop(columns=["instead of"])
-    widths = {"name": 24, "planted": 34, "diagnosis": 44, "conventions that flag it": 22}
-    widths = [widths.get(c) for c in view.columns]
-    table = tabulate(view, headers="keys", tablefmt="simple", showindex=False, disable_numparse=True,
-                     maxcolwidths=widths)
-    return f"{table}\n\n{summary(gallery)}"
+KEYS = ["name", "planted", "quantity", "diagnosis", "verdict"]   # the rest: mistakes.md and mistakes.csv
+
+
+def render_terminal(gallery, out=None):
+    """The table narrowed to ``KEYS`` and wrapped to the terminal (``comparisons.terminal``), with a
+    line naming the files in ``out`` that hold every column; then the summary."""
+    from comparisons.terminal import every_column, fit_table, wrap_notes
+
+    table = fit_table(gallery.table, KEYS, note=every_column(out, ["mistakes.md", "mistakes.csv"]))
+    return f"{table}\n\n{wrap_notes(summary(gallery))}"
 
 
 def files(gallery):

@@ -155,8 +155,18 @@ def blind_target(manual, params, seed):
     return q, int(np.random.default_rng(seed).integers(np.size(manual.grads[q])))
 
 
-def check_report(model, params, data, plan, blind=True, progress=False):
-    """``(text, {file name: text or PNG bytes}, ok)`` for the witness against ``model``'s derivation."""
+SCORE_KEYS = ["quantity", "measured", "cs231n", "ng", "dlai", "max_rel", "verdict"]
+DIRECTION_KEYS = ["direction", "analytic", "numerical", "max_rel", "verdict"]
+CONVENTION_KEYS = ["convention", "formula", "threshold"]
+
+
+def check_report(model, params, data, plan, blind=True, progress=False, out=None):
+    """``(text, {file name: text or PNG bytes}, ok)`` for the witness against ``model``'s derivation.
+
+    The text fits the terminal (``comparisons.terminal``): tables narrowed to their key columns, with
+    a line naming the files that hold every column (in ``out``, or the --out option that writes them)."""
+    from comparisons.terminal import every_column, fit_table, wrap_notes
+
     manual = manual_result(model, params, data.X, data.Y)
     w = run_witness(model, params, data.X, data.Y, plan=plan, progress=progress)
     rows = check_rows(manual, w, model.label)    # the label says a config set by options; files keep the name
@@ -166,9 +176,11 @@ def check_report(model, params, data, plan, blind=True, progress=False):
     parts = [f"handgrad check: {model.label}, m = {m:,}: {data.description}.",
              describe(w, rows, directions, list(manual.grads)), "",
              "Every convention's score, manual derivation (a) against the witness (b), per quantity and over "
-             f"{WHOLE} (the courses' published figures are over the whole vector):",
-             scores_table.to_string(index=False, float_format=lambda x: f"{x:.1e}"), "",
-             "Random unit directions, dJ/dθ · v:", dirs.to_string(index=False, float_format=lambda x: f"{x:.6g}")]
+             f"{WHOLE} (the courses' published figures are over the whole vector):"]
+    screen = [wrap_notes("\n".join(parts)),
+              fit_table(scores_table, SCORE_KEYS, floatfmt=".1e", note=every_column(out, ["check.md", "check.csv"])),
+              "", "Random unit directions, dJ/dθ · v:",
+              fit_table(dirs, DIRECTION_KEYS, floatfmt=".6g", note=every_column(out, ["check.md", "directions.csv"]))]
     figure = figure_name(model.name, w.dtype)
     files = {"check.csv": pd.DataFrame(rows).to_csv(index=False), "directions.csv": dirs.to_csv(index=False),
              figure: sweep_png(w.sweep, f"{model.name}: central-difference step sweep, "
@@ -180,18 +192,22 @@ def check_report(model, params, data, plan, blind=True, progress=False):
         intro = (f"Blind spots: a mistake planted in one element, {target[0]}[{target[1]}], of a correct "
                  "derivation; the share of checks by k random unit directions, or by k random elements, "
                  "that all miss it (C(missed, k) / C(pool, k), counted over the pool):")
-        parts += ["", intro, spots.to_string(index=False, float_format=lambda x: f"{x:.4g}")]
+        keys = ["mistake", "check", *[c for c in spots.columns if str(c).startswith("k=")]]
+        screen += ["", wrap_notes(intro),
+                   fit_table(spots, keys, floatfmt=".4g", note=every_column(out, ["check.md", "blind-spots.csv"]))]
         files["blind-spots.csv"] = spots.to_csv(index=False)
         blind_md = [f"## Blind spots\n\n{intro}\n\n" + spots.to_markdown(index=False, floatfmt=".4g")]
     conventions = conventions_table()
     metric = f"verdict, the project's own (as in the agreement table): {METRIC}"
     why = f"rtol of the {w.method}: {w.result.rtol:.0e} (or the dtype's, if larger), because {METHOD_WHY[w.method]}."
-    parts += ["", "Conventions:", conventions.to_string(index=False), metric, why, "", verdict_line(rows, directions)]
+    verdict = verdict_line(rows, directions)
+    screen += ["", "Conventions:", fit_table(conventions, CONVENTION_KEYS, note=every_column(out, ["check.md"])),
+               wrap_notes(f"{metric}\n{why}\n\n{verdict}")]
     files["check.md"] = "\n\n".join([
         f"# handgrad check: {model.label}", parts[0], parts[1],
         "## Every convention's score\n\n" + scores_table.to_markdown(index=False, floatfmt=".2e"),
         "## Random unit directions\n\n" + dirs.to_markdown(index=False, floatfmt=".3e"),
         *blind_md,
         f"## Conventions\n\n{conventions.to_markdown(index=False)}\n\n{metric}\n\n{why}",
-        f"![step sweep]({figure})", parts[-1]]) + "\n"
-    return "\n".join(parts), files, rows_ok(rows, directions)
+        f"![step sweep]({figure})", verdict]) + "\n"
+    return "\n".join(screen), files, rows_ok(rows, directions)

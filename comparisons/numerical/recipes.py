@@ -148,6 +148,13 @@ def run(recipe, loss, params, grads, kinks=False):
     return Outcome(recipe, figures, a, b, kinks)
 
 
+def fixed_step_note(outcome):
+    """Why a course's recipe may fail a gradient the witness (or autograd) finds right."""
+    return (f"A fixed step of {outcome.recipe.epsilon:g} errs by about h^2 J''' / 6 (truncation) plus eps |J| / h "
+            "(rounding), both growing with the model's scale, and may cross kinks; the course's threshold was set "
+            "for its own network and step.")
+
+
 def recipe_lines(model, params, X, Y, key, grads=None):
     """``handgrad check --recipe KEY``: the course's recipe on ``model``'s loss at ``params`` and the
     batch (X, Y), against the derivation's gradients (``grads``, else the model's own backward)."""

@@ -134,18 +134,28 @@ def rows():
     return [r for case in CASES.values() for r in case.rows()]
 
 
-def report(found=None):
-    """``(text, {file name: text}, ok)``: the table, the notes, and whether every row agrees."""
+KEYS = ["figure", "published", "handgrad", "agrees"]   # where from and how compared: in the files
+
+
+def report(found=None, out=None):
+    """``(text, {file name: text}, ok)``: the table, the notes, and whether every row agrees.
+
+    The text fits the terminal (``comparisons.terminal``): each table narrowed to its ``KEYS`` where it
+    must be, with a line naming the files in ``out`` that hold every column (or the option that writes
+    them)."""
     import pandas as pd
 
+    from comparisons.terminal import every_column, fit_table, wrap_notes
+
     found = rows() if found is None else found
+    everything = every_column(out, ["reproduce.md", "reproduce.csv"])
     table = pd.DataFrame([r.as_dict() for r in found])
     blocks, md = [], []
     for name in table["case"].unique():
         part = table[table["case"] == name].drop(columns=["case", "note"])
         case = CASES.get(name)
         title = f"{case.source} ({case.setup})" if case else name
-        blocks += [title, part.to_string(index=False), ""]
+        blocks += [wrap_notes(title), fit_table(part, KEYS, note=everything), ""]
         md += [f"## {title}", part.to_markdown(index=False)]
     notes = [f"- {r.case}, {r.figure}: {r.note}." for r in found if r.note]
     ok = all(r.agrees for r in found)
@@ -153,9 +163,11 @@ def report(found=None):
                f"VERDICT: {sum(not r.agrees for r in found)} of {len(found)} published figures not reproduced: "
                + ", ".join(f"{r.case} {r.figure}" for r in found if not r.agrees))
     why, witness = dlai_why(), witness_lines()
-    text = "\n".join(["handgrad reproduce: the curricula's published gradient-check figures, recomputed on their "
-                      "published test cases (written from the courses' descriptions).", "", *blocks,
-                      "Notes:", *notes, "", why, "", "Beside the courses' recipes:", *witness, "", verdict])
+    intro = ("handgrad reproduce: the curricula's published gradient-check figures, recomputed on their "
+             "published test cases (written from the courses' descriptions).")
+    text = "\n".join([wrap_notes(intro), "", *blocks, wrap_notes("\n".join(["Notes:", *notes, "", why, "",
+                                                                       "Beside the courses' recipes:", *witness,
+                                                                       "", verdict]))])
     md = "\n\n".join(["# handgrad reproduce", *md, "## Notes", "\n".join(notes), why,
                        "## Beside the courses' recipes", "\n".join(witness), verdict])
     return text, {"reproduce.md": md + "\n", "reproduce.csv": table.to_csv(index=False)}, ok

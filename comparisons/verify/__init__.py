@@ -11,6 +11,7 @@ numerical witness, on a catalogue model, quantity by quantity, with one-line dia
     calls          the batches, calling the person's functions on them, what comes back or fails
     watching       what a call shows besides its result: inputs changed in place, locals not returned
     isolation      running the person's code in a child process with a time limit
+    children       that child: ended on every way handgrad stops; its exits, output, memory and files named
     floating       where a NaN or inf first appears in the person's code (file, line, operation): the
                    batch run again under NumPy's floating-point error handling
     diagnose       one-line diagnoses of a wrong quantity's numbers

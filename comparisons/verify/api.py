@@ -36,6 +36,7 @@ from comparisons.verify.isolation import DEFAULT_TIMEOUT, run_user
 from comparisons.verify.load import file_of, split_target
 from comparisons.verify.statements import read_chunks
 from comparisons.verify.verification import AUTOGRAD, Verification, check_case
+from comparisons.verify.verify_arguments import checked
 
 # --- The references ------------------------------------------------------------------------------
 
@@ -196,7 +197,8 @@ def chosen_model(target, model=None, form="auto", names=None, options=None):
 
 def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dtype="float64", cases=None,
            against=None, full_witness=False, timeout=DEFAULT_TIMEOUT, isolate=None, progress=False,
-           memo=None, cost=None, grad=None, params=None, options=None, own_params=None, own_data=None):
+           memo=None, cost=None, grad=None, params=None, options=None, own_params=None, own_data=None,
+           recipe=None):
     """Check ``target``'s derivation of catalogue ``model`` on every batch of ``cases``; or, in black-box
     mode (``cost``, ``grad`` and ``params`` instead of ``target``), any gradient against the numerical
     witness (``black_box.check_gradient``: a ``GradientCheck``).
@@ -214,8 +216,10 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     cases:   names from ``calls.CASES`` (default: all that apply to the model)
     against: reference names (default: torch, jax and every extra reference installed)
     full_witness: the numerical witness measures every element (default: a seeded sample)
-    timeout: seconds the person's code may run, for code given as a path or module name
-    isolate: run the code in a child process (default: for a path or module name only)
+    timeout: seconds the person's code may run (None: no limit), for a function as for a file
+    isolate: run the code in a child process (default): a fresh Python for a path or module name, a fork
+             of this one for a function or module from Python (no pickling: a notebook's function runs
+             too); False runs it here, without a time limit (``isolation.run_user``)
     memo:    a dict that keeps the references' results between calls on the same batches (the gallery)
     cost, grad, params: black-box mode, ``cost(params) -> J`` and ``grad(params) -> dJ/dparams`` at
              ``params`` (a dict of arrays or one array), for code no form knows; or, with a file or
@@ -225,19 +229,29 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
              the form's code fixes (no regularisation) is refused
     own_params, own_data: files of the person's parameters and examples (``--params FILE``, ``--data FILE``,
              ``comparisons.own``): every batch is built from them; the output says how they were read
+    recipe:  "ng", "dlai" or "cs231n": that course's own gradient check on the typical batch, in the notes
+             beside the verdict (``course_scores``); it does not change the verdict or the exit status
     """
+    cases, against, timeout = checked(model=model, form=form, names=names, m=m, seed=seed, dtype=dtype, cases=cases,
+                                      against=against, timeout=timeout, options=options,
+                                      black_box=cost is not None or grad is not None)
+    if recipe is not None and recipe not in ("ng", "dlai", "cs231n"):
+        raise CannotVerify(f"recipe={recipe!r}: expected 'ng', 'dlai' or 'cs231n' (a course's own gradient check)")
     if cost is not None or grad is not None:
         if isinstance(target, (str, Path)) and all(isinstance(n, str) for n in (cost, grad, params)):
             from comparisons.verify.named import check_named
 
             return check_named(str(target), cost, grad, params, full=full_witness or None, seed=seed,
-                               timeout=timeout, isolate=isolate)
+                               timeout=timeout, isolate=isolate, recipe=recipe)
         if target is not None or params is None:
             raise CannotVerify("black-box mode takes cost=, grad= and params=, and no target; "
                                f"got target={target!r}, params={'given' if params is not None else 'none'}")
         from comparisons.verify.black_box import check_gradient
+        from comparisons.verify.isolation import in_own_process
 
-        return check_gradient(cost, grad, params, full=full_witness or None, seed=seed, progress=progress)
+        return in_own_process(lambda: check_gradient(cost, grad, params, full=full_witness or None, seed=seed,
+                                                     progress=progress, recipe=recipe),
+                              "cost and grad", timeout, isolate, doing="running your cost and grad for the witness")
     if target is None:
         raise CannotVerify("nothing to verify: give a target (a file, a module or a function), or "
                            "cost=, grad= and params= for black-box mode")
@@ -270,7 +284,12 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
         rows += case_rows
         summary += case_summary
     label = model.name + (f" ({how})" if how else "")
+    course = ()
+    if recipe:
+        from comparisons.verify.course_scores import recipe_lines
+
+        course = tuple(recipe_lines(model, batches[0], first, recipe, found[batches[0].name])[0])
     return Verification(model=label, outcome=outcome, cases=batches, against=against,
                         dtype=np.dtype(dtype).name, rows=pd.DataFrame(rows), table=pd.DataFrame(summary),
                         intermediates=model.intermediates, references=found,
-                        hint=model_hint(model, batches[0], first, summary))
+                        hint=model_hint(model, batches[0], first, summary), recipe=course)

@@ -113,6 +113,7 @@ class GradientCheck:
     sweep: object = None    # the witness's step sweep, plotted by ``files``
     origin: str = ""        # the file and names checked, from the command line (``named``)
     notes: tuple = ()       # how that file was read (``load.Code.notes``)
+    recipe: tuple = ()      # a course's own check, its lines (``recipes.Outcome.lines``), when asked for
 
     @property
     def exit_status(self):
@@ -127,6 +128,8 @@ class GradientCheck:
             self.table.to_string(index=False, float_format=lambda x: f"{x:.1e}"), "",
             "Random unit directions, dJ/dθ · v:",
             self.directions.to_string(index=False, float_format=lambda x: f"{x:.6g}"), "",
+            *(["", *self.recipe, "  (beside the witness, whose verdict below sets the exit status)"]
+              if self.recipe else []),
             f"verdict: {METRIC}", self.verdict])
 
     def files(self):
@@ -141,8 +144,9 @@ class GradientCheck:
         return f"<p>{self.verdict}</p>" + self.table.to_html(index=False)
 
 
-def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False):
-    """``GradientCheck`` of ``grad`` against the witness of ``cost`` at ``params`` (see the module)."""
+def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None):
+    """``GradientCheck`` of ``grad`` against the witness of ``cost`` at ``params`` (see the module); with
+    ``recipe`` ("ng", "dlai", "cs231n"), that course's own check too (``comparisons.numerical.recipes``)."""
     from comparisons.numerical import check_rows, describe, direction_rows, plan_for, score_table, witness
     from comparisons.numerical.checks import manual_result, verdict_line, whole_row
 
@@ -171,8 +175,14 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
         how += " " + NO_KINKS[0].upper() + NO_KINKS[1:] + "."
     ok = all(r["verdict"] in PASSING for r in rows) and all(d["verdict"] in (*PASSING, "kink-crossed")
                                                              for d in directions)
+    course = ()
+    if recipe:
+        from comparisons.numerical.recipes import run as run_recipe
+
+        course = tuple(run_recipe(recipe, lambda p: box.loss(p, X, Y), box.named(P), manual.grads).lines())
     return GradientCheck(score_table(rows, whole_row(manual, w)), pd.DataFrame(directions), how,
-                         verdict_line(rows, directions).replace("the derivation", "your gradient"), ok, rows, w.sweep)
+                         verdict_line(rows, directions).replace("the derivation", "your gradient"), ok, rows, w.sweep,
+                         recipe=course)
 
 
 def not_finite(manual, caught):

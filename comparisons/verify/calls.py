@@ -3,9 +3,13 @@
 1. The batches (``Case``), each built to expose a family of mistakes:
    - ``typical``: the model's built-in data, m examples, its initial parameters (never zero);
    - ``large-logits``: the same batch with every parameter times ``LARGE``: pre-activations in the
-     hundreds or thousands, where a softmax or sigmoid that does not guard its exp overflows;
+     thousands (the last layer's doubled until its Z reaches ``LOGITS``), where a softmax that does
+     not guard its exp overflows and a naive log(1 - sigmoid(z)) is log of 0;
    - ``class-missing`` (one-hot targets only): the typical batch without the examples of the last
-     class, where a one-hot sized by the largest label seen loses a row.
+     class, where a one-hot sized by the largest label seen loses a row;
+   - ``one-example``: one example of the typical batch (m = 1, of the last class where Y is one-hot, so
+     that the one-hot is whole), where a sum over the wrong axis, a squeeze or a (n,) array passed for
+     (n, 1) goes wrong while the same code is right at m = 64.
 2. The call (``Caller``): arity checked before it, exceptions and NumPy warnings recorded, and
    what comes back checked for count and type (``unpack``, ``numbers``, ``mapping``). For the
    backward, the Caller also reads the locals it computed but did not return (``watching.reading_locals``):
@@ -34,8 +38,9 @@ from comparisons.verify.watching import changed_in_place, reading_locals, snapsh
 
 # --- 1. The batches ------------------------------------------------------------------------------
 
-CASES = ("typical", "large-logits", "class-missing")
-LARGE = 20.0
+CASES = ("typical", "large-logits", "class-missing", "one-example")
+LARGE = 20.0       # the large-logits batch's factor on every parameter, the last layer's doubled ...
+LOGITS = 1000.0    # ... until its max |Z| reaches this (exp(1000) overflows even float64)
 
 
 @dataclass(frozen=True)
@@ -64,19 +69,39 @@ def make_cases(model, m=64, seed=0, dtype="float64", names=None):
     params = model.init_params(seed, dtype)
     typical = Case("typical", f"{data.description}; m = {data.X.shape[1]}", params, data.X, data.Y)
     make = {"typical": lambda: typical, "large-logits": lambda: large_logits(model, typical),
-            "class-missing": lambda: class_missing(typical)}
+            "class-missing": lambda: class_missing(typical), "one-example": lambda: one_example(typical)}
     cases = [make[n]() for n in CASES if n in names]
     return [c for c in cases if c is not None]
 
 
 def large_logits(model, typical):
-    """The typical batch with every parameter times ``LARGE``; says how large the last Z gets."""
+    """The typical batch with every parameter times ``LARGE``; where the last layer's max |Z| is still
+    below ``LOGITS`` (a linear model at |Z| = 68, a net whose sigmoid hidden layer saturates), the last
+    layer's parameters are doubled again until it is, at most 2**12 times: the hidden layers keep the
+    scale at which float32's rounding of their sums stays small. Says the factors and the last max |Z|."""
+    last = [k for k in model.manual.forward(typical.params, typical.X)[1] if k.startswith("Z")][-1:]
     params = {k: v * np.asarray(LARGE, v.dtype) for k, v in typical.params.items()}
-    _, cache = model.manual.forward(params, typical.X)
-    last = [k for k in cache if k.startswith("Z")][-1:]
-    size = f" (max |{last[0]}| = {np.max(np.abs(cache[last[0]])):,.0f})" if last else ""
-    return Case("large-logits", f"the typical batch with every parameter x {LARGE:g}{size}",
+    layer = max((k.lstrip("Wb") for k in params), key=lambda n: int(n) if n.isdigit() else 0)
+    top, extra = largest(model, params, typical.X, last), 1
+    while last and top < LOGITS and extra < 2 ** 12:
+        extra *= 2
+        params = {k: v * np.asarray(2.0 if k.lstrip("Wb") == layer else 1.0, v.dtype) for k, v in params.items()}
+        top = largest(model, params, typical.X, last)
+    size = f" (max |{last[0]}| = {top:,.0f})" if last else ""
+    one_layer = all(k.lstrip("Wb") == layer for k in params)
+    also = f", the last layer's (W{layer}, b{layer}) x {extra * LARGE:g}" if extra > 1 and not one_layer else ""
+    factor = extra * LARGE if one_layer else LARGE
+    return Case("large-logits", f"the typical batch with every parameter x {factor:g}{also}{size}",
                 params, typical.X, typical.Y)
+
+
+def largest(model, params, X, last):
+    """max |Z| of the last layer (``last``: its name, in a list; empty: none) under the catalogue's forward."""
+    if not last:
+        return 0.0
+    with np.errstate(all="ignore"):     # the catalogue's forward is stable; float32 may still overflow
+        _, cache = model.manual.forward(params, X)
+    return float(np.max(np.abs(cache[last[0]])))
 
 
 def class_missing(typical):
@@ -92,6 +117,18 @@ def class_missing(typical):
     return Case("class-missing", f"the typical batch without its {int((~keep).sum())} examples of class "
                 f"{last} (m = {int(keep.sum())}): no label {last} in the batch",
                 typical.params, typical.X[:, keep], Y[:, keep])
+
+
+def one_example(typical):
+    """One example of the typical batch, m = 1: the first of the last class where Y is one-hot (a whole
+    one-hot, so that only m = 1 is new), else the first."""
+    Y = typical.Y
+    j = 0
+    if Y.shape[0] > 1 and np.all((Y == 0) | (Y == 1)) and (Y[-1] == 1).any():
+        j = int(np.argmax(Y[-1] == 1))
+    label = f", of class {Y.shape[0] - 1}" if Y.shape[0] > 1 and Y[-1, j] == 1 else ""
+    return Case("one-example", f"example {j} of the typical batch alone (m = 1{label})",
+                typical.params, typical.X[:, j:j + 1], Y[:, j:j + 1])
 
 
 # --- 2. Calling, and what goes wrong -------------------------------------------------------------
@@ -184,16 +221,34 @@ class Caller:
                     out, self.locals = reading_locals(fn, args, self.wanted)
                 else:
                     out = fn(*args)
-            except Exception as e:
+            except (Exception, SystemExit) as e:    # sys.exit() in their function is a crash, named as such
                 where, inputs = raised_at(e), shapes_of(fn, args)
-                raise Failed(Failure(name, "raises", f"{name} raised {one_line(e)} on the {batch} batch\n"
-                                     f"  your traceback (last lines):\n{excerpt(e)}", one_line(e),
+                said, error = raised(name, e, where, batch, expected)
+                raise Failed(Failure(name, "raises", f"{said}\n  your traceback (last lines):\n{excerpt(e)}", error,
                                      f"{where}" if where else "", inputs)) from None
         self.warnings += [describe(w) for w in caught[:3] if describe(w) not in self.warnings]
         self.warnings += [w for w in changed_in_place(name, fn, before) if w not in self.warnings]
         if self.watch:
             self.watch.returned(name, out)
         return out
+
+
+MEMORY_LIMIT = None    # bytes the person's code may allocate, where a child process limits it (``children``)
+
+
+def raised(name, error, where, batch, expected):
+    """(the first line of a ``Failure``'s message, its ``error``) for ``error`` raised by the call of
+    ``name``: a sys.exit and a MemoryError named for what they are, anything else by its type and message."""
+    at = f" at {where.split(': ', 1)[0]}" if where else ""
+    if isinstance(error, SystemExit):
+        return (f"{name} called sys.exit({error.code!r}){at} on the {batch} batch; expected it to return: {expected}",
+                f"called sys.exit({error.code!r})")
+    if isinstance(error, MemoryError):
+        limit = (f"the limit of {MEMORY_LIMIT / 2 ** 30:.1f} GiB (half the memory free when it started)" if MEMORY_LIMIT
+                 else "this machine could give")
+        said = f"MemoryError: your code asked for more memory than {limit}" + (f" ({error})" if str(error) else "")
+        return f"{said}, in {name}{at} on the {batch} batch", said
+    return f"{name} raised {one_line(error)} on the {batch} batch", one_line(error)
 
 
 def raised_at(error):

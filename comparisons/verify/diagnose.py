@@ -376,6 +376,15 @@ def changed_input(quantity, warnings):
     return None
 
 
+def input_changed(warnings):
+    """For a gradient that disagrees while the person's call changed one of its inputs in place (X, Y, a
+    parameter: ``watching.changed_in_place`` notes): the clause that says so, since every gradient computed
+    from that input after the change is computed from the changed one; "" when none was changed."""
+    said = next((w[len(IN_PLACE):] for w in warnings if w.startswith(IN_PLACE)), "")
+    return f"; and {said.split('; the ')[0]}: what is computed from it after that line uses the changed values" \
+        if said else ""
+
+
 def failure_hint(Y):
     """For a call that fails on a batch without its last class: the one-hot sized by the largest label."""
     Y = np.asarray(Y)

@@ -95,14 +95,26 @@ def explained(message, notes):
 
 
 def file_of(where):
-    """``Path(where)`` when ``where`` names a file (.py, .ipynb, or has a folder), else None (a module)."""
-    return Path(where) if where.endswith((".py", ".ipynb")) or "/" in where or "\\" in where else None
+    """``Path(where)`` when ``where`` names a file (.py, .ipynb, or has a folder) or a folder that is no
+    package (a folder given by mistake, for ``check_file`` to name), else None (a module)."""
+    path = Path(where)
+    if where.endswith((".py", ".ipynb")) or "/" in where or "\\" in where or path.is_file():
+        return path
+    return path if path.is_dir() and not (path / "__init__.py").is_file() else None
 
 
 def check_file(path):
-    """A ``CannotVerify`` unless ``path`` is a file."""
+    """A ``CannotVerify`` unless ``path`` is a file: a folder is named as one, with the files it holds."""
+    if path.is_dir():
+        inside = sorted(p.name for p in path.iterdir() if p.suffix in (".py", ".ipynb"))[:5]
+        example = f"; it holds {', '.join(inside)}: e.g. handgrad verify {path / inside[0]}" if inside else ""
+        raise CannotVerify(f"{path} is a folder; expected a Python file (.py), a notebook (.ipynb) or a module "
+                           f"name{example}")
     if not path.is_file():
         raise CannotVerify(f"{path}: no such file; expected {EXPECTED}")
+    if path.suffix not in (".py", ".ipynb"):
+        raise CannotVerify(f"{path} is a {path.suffix or 'file without a'} file, not Python; expected a Python file "
+                           f"(.py), a notebook (.ipynb) or a module name")
 
 
 # --- Stand-ins for modules not installed here ------------------------------------------------------

@@ -34,28 +34,30 @@ MISSING = object()
 HANDGRAD = tuple(str(Path(__file__).parents[2] / tree) for tree in ("comparisons", "manual"))   # our frames
 
 
-def check_named(target, cost, grad, params, *, full=None, seed=0, timeout=DEFAULT_TIMEOUT, isolate=None):
+def check_named(target, cost, grad, params, *, full=None, seed=0, timeout=DEFAULT_TIMEOUT, isolate=None, recipe=None):
     """The ``GradientCheck`` of the functions named ``cost`` and ``grad`` in ``target`` (a file, a notebook
     or a module name) at the point named ``params`` there; ``full``, ``seed``: the witness's plan
-    (``check_gradient``). In a child process stopped after ``timeout`` seconds unless ``isolate=False``."""
+    (``check_gradient``), ``recipe`` a course's own check beside it. In a child process stopped after
+    ``timeout`` seconds unless ``isolate=False``."""
     names = dict(cost=cost, grad=grad, params=params)
     if isolate is False:
-        return run_here(target, names, full, seed)
-    job = dict(target=target, names=names, full=full, seed=seed)
-    return in_child(__name__, job, target, timeout, stopped=timeout_message)["result"]
+        return run_here(target, names, full, seed, recipe=recipe)
+    job = dict(target=target, names=names, full=full, seed=seed, recipe=recipe)
+    answer = in_child(__name__, job, target, timeout, stopped=timeout_message)
+    return replace(answer["result"], notes=answer["result"].notes + answer["notes"])   # what else the code did
 
 
 def child(request, response, status):
-    """The child process (``isolation.CHILD``): read the request, ``run_here``, write the answer."""
+    """The child process (``children.main``): read the request, ``run_here``, write the answer."""
     job = pickle.loads(Path(request).read_bytes())
     try:
-        answer = {"result": run_here(job["target"], job["names"], job["full"], job["seed"], status)}
+        answer = {"result": run_here(job["target"], job["names"], job["full"], job["seed"], status, job["recipe"])}
     except BadInput as e:          # CannotVerify too
         answer = {"error": str(e)}
     Path(response).write_bytes(pickle.dumps(answer))
 
 
-def run_here(target, names, full=None, seed=0, status=None):
+def run_here(target, names, full=None, seed=0, status=None, recipe=None):
     """``check_named`` in this process; ``status``: the file that says what is running (``Watcher``)."""
     watcher = Watcher(status)
     watcher.say(f"importing {target}")
@@ -64,7 +66,7 @@ def run_here(target, names, full=None, seed=0, status=None):
     point = point_of(code, names["params"], watcher)
     try:
         result = check_gradient(watcher.watch(cost, "cost", names["cost"]), watcher.watch(grad, "grad", names["grad"]),
-                                point, full=full, seed=seed)
+                                point, full=full, seed=seed, recipe=recipe)
     except Exception as e:
         theirs = watcher.raised(e)
         if theirs is not None:

@@ -74,6 +74,8 @@ def read_chunks(path):
 
 def syntax_error(path, e):
     """The one message for a file that is not Python."""
+    if e.lineno is None:    # not text at all (null bytes): no line to show
+        return CannotVerify(f"{path} is not Python source: {e.msg}; expected a Python file (.py) or a notebook (.ipynb)")
     return CannotVerify(f"{path} does not import: SyntaxError at line {e.lineno}: {e.msg}\n"
                         f"    {(e.text or '').rstrip()}")
 

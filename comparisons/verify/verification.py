@@ -33,7 +33,7 @@ from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, METRIC, MISSIN
     PASSING, PER_EXAMPLE, SHAPE_MISMATCH, WHY, Result, compare, compare_arrays, rtol_for
 from comparisons.verify.calls import Failure, UserRun
 from comparisons.verify.watching import IN_PLACE
-from comparisons.verify.diagnose import Context, changed_input, close, diagnose, failure_hint
+from comparisons.verify.diagnose import Context, changed_input, close, diagnose, failure_hint, input_changed
 
 AUTOGRAD = ("torch", "jax")   # the references a diagnosis rests on; the others are second opinions
 FAILS = "FAILS"               # a function raised or returned the wrong things on this batch
@@ -118,7 +118,8 @@ def summarise(model, case, run, quantity, rows, refs, forward):
     ctx = Context(quantity, case.m, case.params, model.config.get("lam"), model.config.get("penalty", "lambda/2m"),
                   forward, dict(source.grads) if source else {}, run.warnings, rows[0]["dtype"],
                   origin=getattr(run, "origin", None), X=case.X)
-    row["diagnosis"] = changed_input(quantity, run.warnings) or diagnose(mine, expected, ctx)
+    row["diagnosis"] = changed_input(quantity, run.warnings) or (
+        diagnose(mine, expected, ctx) + ("" if first["kind"] == FORWARD else input_changed(run.warnings)))
     return row
 
 
@@ -212,6 +213,7 @@ class Verification:
     intermediates: tuple = ()
     references: dict = field(default_factory=dict)
     hint: str = ""      # "Is this the right --model? ..." (``model_fit.model_hint``)
+    recipe: tuple = ()  # a course's own check, its lines (``course_scores.recipe_lines``; ``--recipe``)
 
     @property
     def passed(self):
@@ -326,6 +328,7 @@ class Verification:
             lines.append("- The numerical witness measures a sample of each array by finite differences or "
                          "complex step, held to its method's tolerance (comparisons/agreement.py).")
         lines += self.witness_localisation()
+        lines += self.course_scores()
         runs = [r for r in o.runs.values() if isinstance(r, UserRun)]
         if runs:
             read = list(dict.fromkeys(q for r in runs for q in r.from_locals))
@@ -358,9 +361,57 @@ class Verification:
         return [f"- Numerical witness on the {first['case']} batch: "
                 f"{localize(rows.to_dict('records'), order).sentence()}"]
 
-    def render(self):
-        """The text for a terminal."""
+    def course_scores(self):
+        """The whole parameter vector scored as the courses score it, on the typical batch (or the first
+        batch checked), and the course's own recipe when one was asked for (``course_scores``)."""
+        from comparisons.verify.course_scores import whole_vector_line
+
+        case = next((c for c in self.cases if c.name == TYPICAL), self.cases[0] if self.cases else None)
+        if case is None or case.name not in self.references:
+            return []
+        against = [a for a in self.against if a in AUTOGRAD]
+        lines = [f"- {whole_vector_line(case, self.outcome.runs[case.name], self.references[case.name], against)}"]
+        return lines + [f"- {self.recipe[0]}", *(f"  {line.strip()}" for line in self.recipe[1:])] if self.recipe \
+            else lines
+
+    def render(self, width=None):
+        """The text: every row and column, one line per note (``repr``, logs); with ``width`` (the CLI
+        passes the terminal's), a text that fits it (``terminal_view``)."""
+        if width is not None:
+            return self.terminal_view(width)
         return f"{text_table(self.shown())}\n\n{self.notes()}\n\n{self.verdict()}"
+
+    def terminal_view(self, width):
+        """The result in ``width`` columns: the typical batch's rows in full, a stress batch's failing rows
+        and one row for the rest ("all 12 agree", their worst max_rel), only the key columns (shapes where
+        one differs), the diagnosis and every note wrapped, the VERDICT last. The files keep everything."""
+        from comparisons.terminal import UNLIMITED, wrap_notes
+
+        if width >= UNLIMITED:      # no terminal to fit: every row and column, every line whole
+            return self.render()
+        view = self.shown(self.compact())
+        notes = wrap_notes(self.notes() + "\n- Here, each stress batch that agrees is one row; every row and column of "
+                           "every batch: --out DIR writes verify.md and verify.csv.", width)
+        verdict = wrap_notes(self.verdict(), width)
+        return f"{fitted_table(view, width, self.reference_columns())}\n\n{notes}\n\n{verdict}"
+
+    def compact(self):
+        """The summary table with each stress batch's agreeing rows folded into one row ("all N agree" with
+        the worst max_rel of each reference); the typical batch and every failing row as they are."""
+        rows, refs = [], self.reference_columns()
+        for case in [c.name for c in self.cases]:
+            batch = self.table[self.table["case"] == case]
+            good = batch[batch["verdict"].isin(OK)]
+            if case == TYPICAL or len(good) < 2:
+                rows += batch.to_dict("records")
+                continue
+            rows += batch[~batch["verdict"].isin(OK)].to_dict("records")
+            folded = dict(case=case, quantity=f"{'all' if len(good) == len(batch) else 'other'} {len(good)}",
+                          kind="", shape="", expected="", verdict=AGREE if (good["verdict"] == AGREE).all() else "pass",
+                          diagnosis="")
+            folded.update({c: good[c].max() for c in refs})
+            rows.append(folded)
+        return pd.DataFrame(rows, columns=self.table.columns)
 
     __repr__ = render
 
@@ -381,6 +432,36 @@ class Verification:
     def failure_message(self):
         """The failing rows as a table and the verdict: the pytest plugin's assertion message."""
         return f"{self.verdict()}\n\n{text_table(self.shown(self.failures()))}"
+
+
+def fitted_table(view, width, references):
+    """``view`` (from ``shown``) in ``width`` columns: kind folded into the quantity ("dZ1 (local)"), the
+    shapes only where one differs from the expected, each reference's max_rel (or, where they leave the
+    diagnosis under ``DIAGNOSIS`` columns, the worst of them, "max_rel") and the diagnosis wrapped."""
+    view = view.copy()
+    view["quantity"] = [q + (" (local)" if "(local)" in str(k) else "") for q, k in zip(view["quantity"], view["kind"])]
+    drop = ["kind"] + ([] if (view["shape"] != view["expected"]).any() else ["shape", "expected"])
+    view = view.drop(columns=drop)
+    if width - used(view) < DIAGNOSIS:
+        worst = [max((x for x in row if x != "-"), key=float, default="-") for row in view[references].values]
+        view = view.drop(columns=references)
+        view.insert(list(view.columns).index("verdict"), "max_rel", worst)
+    room = max(20, width - used(view))
+    for _ in range(3):      # tabulate pads headers and breaks words its own way: measure, then narrow
+        text = text_table(view, width=room)
+        over = max(map(len, text.splitlines())) - width
+        if over <= 0 or room == 20:
+            return text
+        room = max(20, room - over)
+    return text
+
+
+DIAGNOSIS = 40    # the fewest columns the diagnosis keeps before the references fold into one
+
+
+def used(view):
+    """The columns every column but the diagnosis takes in ``text_table`` (two spaces between columns)."""
+    return sum(max(len(c), *(len(str(v)) for v in view[c])) + 2 for c in view.columns if c != "diagnosis")
 
 
 def text_table(view, width=72):
