@@ -91,25 +91,21 @@ def timeout_seconds(text):
     if text.strip().lower() in ("inf", "infinity", "none"):
         return None
     expected = f"expected seconds more than 0 and at most {MAX_TIMEOUT:g} (a day), or inf for no limit"
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; {expected}") from None
-    if not value > 0:       # nan too
-        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds; {expected}")
+    value = positive_seconds(text, expected)
     if value > MAX_TIMEOUT:     # past a day Python's timers overflow (1e9 s)
         raise argparse.ArgumentTypeError(f"{value:g} must be at most {MAX_TIMEOUT:g} seconds; {expected}")
     return value
 
 
-def positive_seconds(text):
-    """argparse type: a number of seconds > 0."""
+def positive_seconds(text, expected=""):
+    """argparse type: a number of seconds > 0; ``expected`` ends each message when given."""
+    suffix = f"; {expected}" if expected else ""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds{suffix}") from None
     if not value > 0:     # nan too
-        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds")
+        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds{suffix}")
     return value
 
 

@@ -18,7 +18,8 @@ def progress_shown():
 
 
 def wrote(paths):
-    """The files written, as a short summary that fits the terminal: their folder once, then their names."""
+    """The files written, as a short summary that fits the terminal: their folder once, then their names;
+    and what ``write_files`` removed of the previous run's."""
     import os
 
     from comparisons.terminal import wrap_notes
@@ -26,9 +27,32 @@ def wrote(paths):
     folders = list(dict.fromkeys(os.path.dirname(str(p)) or "." for p in paths))
     names = [os.path.basename(str(p)) if len(folders) == 1 else str(p) for p in paths]
     where = f" into {folders[0]}" if len(folders) == 1 else ""
-    print("\n" + wrap_notes(f"wrote {len(names)} file{'s' if len(names) != 1 else ''}{where}: {', '.join(names)}"))
-    for line in getattr(paths, "notes", ()):      # the previous run's files removed (comparisons.writing)
-        print(wrap_notes(line))
+    lines = [f"wrote {len(names)} file{'s' if len(names) != 1 else ''}{where}: {', '.join(names)}",
+             *getattr(paths, "notes", ())]
+    return wrap_notes("\n".join(lines))
+
+
+def ending_on_the_verdict(text, *paragraphs):
+    """``text`` with ``paragraphs`` (a course's recipe, the files written; empty ones left out) put before its
+    last VERDICT paragraph, so that the output ends on the VERDICT; after the text where it has none."""
+    extra = "\n\n".join(p.strip("\n") for p in paragraphs if p and p.strip())
+    if not extra:
+        return text
+    head, sep, verdict = text.rpartition("\nVERDICT")
+    if not sep:
+        return f"{text}\n\n{extra}"
+    return f"{head.rstrip()}\n\n{extra}\n\nVERDICT{verdict}"
+
+
+def finish(text, out, files, command, *paragraphs):
+    """Write ``files`` into ``out`` (when given), then print ``text`` ending on its VERDICT, with
+    ``paragraphs`` and the files written before it."""
+    try:
+        written = wrote(write_files(out, files, run=command)) if out else ""
+    except BadInput:        # a full disk: the results are shown all the same, then the one line of the error
+        print(ending_on_the_verdict(text, *paragraphs))
+        raise
+    print(ending_on_the_verdict(text, *paragraphs, written))
 
 
 def model_options(args):
@@ -84,8 +108,7 @@ def report(args):
     result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
                            speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
                            threads=args.threads, progress=progress_shown(), witness=not args.no_witness)
-    print(reports.render_terminal(result, out=args.out))
-    wrote(write_files(args.out, reports.files(result), run=args.command))
+    finish(reports.render_terminal(result, out=args.out), args.out, reports.files(result), args.command)
     return reports.exit_status(result)
 
 
@@ -133,32 +156,28 @@ def check(args):
                     seed=args.seed, **sizes)
     text, files, ok = check_report(model, params, data, plan, blind=not args.no_blind_spots,
                                    progress=progress_shown(), out=args.out)
-    if model.label != model.name:
-        from comparisons.terminal import wrap_notes
+    from comparisons.terminal import wrap_notes
 
+    if model.label != model.name:
         print(wrap_notes(options_line(model, params, data, args.seed)) + "\n")
     said(model, "params:")      # the data is said by the check's first line
-    print(text)
+    recipe = ""
     if args.recipe:
-        files[f"recipe-{args.recipe}.md"] = course_recipe(model, params, data, args.recipe, ok)
-    if args.out:
-        wrote(write_files(args.out, files, run=args.command))
+        recipe = files[f"recipe-{args.recipe}.md"] = course_recipe(model, params, data, args.recipe, ok)
+    finish(text, args.out, files, args.command, wrap_notes(recipe))
     return 0 if ok else 1
 
 
 def course_recipe(model, params, data, key, witness_ok):
-    """Print the course's own gradient check (``comparisons.numerical.recipes``) beside the witness's
-    verdict; returns the lines as text. It does not change the exit status: the witness's verdict does."""
+    """The course's own gradient check (``comparisons.numerical.recipes``) beside the witness's verdict, as
+    text (printed before the VERDICT). It does not change the exit status: the witness's verdict does."""
     from comparisons.numerical.recipes import fixed_step_note, recipe_lines
 
     outcome, lines = recipe_lines(model, params, data.X, data.Y, key)
     if witness_ok and not outcome.ok:
         lines.append(f"  The witness agrees where the recipe fails. {fixed_step_note(outcome)} The witness chooses "
                      "its step by a sweep.")
-    lines.append("  (beside the witness, whose VERDICT above sets the exit status)")
-    from comparisons.terminal import wrap_notes
-
-    print("\n" + wrap_notes("\n".join(lines)))
+    lines.append("  (beside the witness, whose VERDICT sets the exit status)")
     return "\n".join(lines) + "\n"
 
 
@@ -201,9 +220,8 @@ def verify(args):
         return 2
     from comparisons.terminal import width
 
-    print(result.render(width()) if hasattr(result, "terminal_view") else result.render())
-    if args.out:
-        wrote(write_files(args.out, result.files(), run=args.command))
+    text = result.render(width()) if hasattr(result, "terminal_view") else result.render()
+    finish(text, args.out, result.files(), args.command)
     return result.exit_status
 
 
@@ -231,9 +249,7 @@ def reproduce(args):
     if args.out:
         check_out_dir(args.out)
     text, files, ok = published.report(out=args.out)
-    print(text)
-    if args.out:
-        wrote(write_files(args.out, files, run=args.command))
+    finish(text, args.out, files, args.command)
     return 0 if ok else 1
 
 
@@ -255,8 +271,7 @@ def mistakes(args):
 
     check_out_dir(args.out)
     gallery = exhibit.run(m=args.m, seed=args.seed, progress=progress_shown())
-    print(exhibit.render_terminal(gallery, out=args.out))
-    wrote(write_files(args.out, exhibit.files(gallery), run=args.command))
+    finish(exhibit.render_terminal(gallery, out=args.out), args.out, exhibit.files(gallery), args.command)
     return 0 if gallery.ok else 1
 
 
@@ -275,6 +290,5 @@ def bench(args):
                              widths=widths, width_m=args.width_m, repeats=args.repeats, warmup=args.warmup,
                              threads=args.threads, seed=args.seed, with_memory=not args.no_memory,
                              progress=None if progress_shown() else False)
-    print(speed.terminal(result, out=args.out))
-    wrote(write_files(args.out, speed.files(result), run=args.command))
+    finish(speed.terminal(result, out=args.out), args.out, speed.files(result), args.command)
     return 0

@@ -112,7 +112,7 @@ CASES = [
     verify("--timeout", "3", code="while True: pass\n" + RIGHT, status=0, name="a loop at import",
            words="definitions only"),
     verify(code=in_backward("print('x' * 10_000_000)"), status=0, name="a backward that prints megabytes",
-           words=""),
+           words="MB, discarded"),
     verify(code=in_backward("junk = np.ones(2 ** 40)"), status=1, name="a backward that asks for 8 TiB",
            words="MemoryError: your code asked for more memory than the limit"),
     verify(code=in_backward("return None"), name="a backward that returns None", words="backward_prop"),

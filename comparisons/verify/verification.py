@@ -391,7 +391,7 @@ class Verification:
             return self.render()
         view = self.shown(self.compact())
         notes = wrap_notes(self.notes() + "\n- Here, each stress batch that agrees is one row; every row and column of "
-                           "every batch: --out DIR writes verify.md and verify.csv.", width)
+                           "every batch are in verify.md and verify.csv (written by --out DIR).", width)
         verdict = wrap_notes(self.verdict(), width)
         return f"{fitted_table(view, width, self.reference_columns())}\n\n{notes}\n\n{verdict}"
 
