@@ -144,9 +144,10 @@ class GradientCheck:
         return f"<p>{self.verdict}</p>" + self.table.to_html(index=False)
 
 
-def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None):
+def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None, **sizes):
     """``GradientCheck`` of ``grad`` against the witness of ``cost`` at ``params`` (see the module); with
-    ``recipe`` ("ng", "dlai", "cs231n"), that course's own check too (``comparisons.numerical.recipes``)."""
+    ``recipe`` ("ng", "dlai", "cs231n"), that course's own check too (``comparisons.numerical.recipes``);
+    ``sizes``: the witness's plan sizes (``plan_for``: sweep_per_array, per_array, directions)."""
     from comparisons.numerical import check_rows, describe, direction_rows, plan_for, score_table, witness
     from comparisons.numerical.checks import manual_result, verdict_line, whole_row
 
@@ -166,7 +167,7 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
         raise BadInput(f"your cost or gradient raised {one_line(e)} at the given params") from None
     not_finite(manual, caught)
     n = sum(int(np.prod(s)) for s in box.shapes.values())
-    plan = plan_for(n, 1, budget_s, full=full, kinks=False, seed=seed)
+    plan = plan_for(n, 1, budget_s, full=full, kinks=False, seed=seed, **sizes)
     w = witness(box, box.named(P), X, Y, plan=plan, progress=progress)
     rows = check_rows(manual, w, box.name)
     directions = direction_rows(manual, w)

@@ -1,0 +1,120 @@
+"""A layer's hand-derived backward against the vector-Jacobian products of PyTorch and JAX and the
+numerical witness (``manual.layers``: the layers and their contract).
+
+For a layer out = f(x, w, ...) and a random upstream gradient dout of out's shape (standard normal,
+seeded: never ones, whose products hide a transposed or summed-away axis), the backward must return
+
+    dx = dout^T (d out / d x),  dw = dout^T (d out / d w), ...
+
+which are the gradients of the scalar s = sum(out * dout). PyTorch gives them by
+``out.backward(dout)``, JAX by ``jax.vjp``; the witness differentiates s numerically in float64
+(``comparisons.verify.black_box``: its step sweep, complex step where the forward runs on complex
+numbers), so it judges the derivation in float64 whatever dtype the rows are for.
+
+Each row: the layer, dtype, the gradient (``dx``), the reference, max_rel and the verdict of
+``comparisons.agreement.compare_arrays`` at the dtype's rtol.
+"""
+
+import numpy as np
+import pandas as pd
+
+from comparisons.agreement import compare_arrays, rtol_for
+
+REFERENCES = ("torch", "jax", "numerical")
+
+
+def upstream(out, seed):
+    """dout: standard normal of ``out``'s shape and dtype, from ``seed``."""
+    rng = np.random.default_rng(10_000 + seed)
+    return rng.standard_normal(np.shape(out)).astype(np.asarray(out).dtype)
+
+
+def as_tuple(value):
+    return value if isinstance(value, tuple) else (value,)
+
+
+def manual(layer, inputs, dout=None, seed=0):
+    """(out, {"d" + name: gradient}, dout) of the hand derivation at ``inputs`` ({name: array})."""
+    out, cache = layer.function("manual", "forward")(*inputs.values(), **layer.options)
+    dout = upstream(out, seed) if dout is None else dout
+    grads = as_tuple(layer.function("manual", "backward")(dout, cache))
+    if len(grads) != len(layer.grads):
+        raise ValueError(f"{layer.backward_name} returned {len(grads)} gradient(s); the layer lists "
+                         f"{len(layer.grads)} ({', '.join(layer.grads)})")
+    return out, {"d" + k: np.asarray(g) for k, g in zip(layer.grads, grads)}, dout
+
+
+def torch_vjp(layer, inputs, dout):
+    """{"d" + name: dout^T d out / d name} from ``torch.autograd`` on the PyTorch twin's forward."""
+    import torch
+
+    tensors = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in inputs.items()}
+    for k in layer.grads:
+        tensors[k].requires_grad_(True)
+    out = layer.function("torch", "forward")(*tensors.values(), **layer.options)
+    grads = torch.autograd.grad(out, [tensors[k] for k in layer.grads], torch.from_numpy(np.ascontiguousarray(dout)))
+    return {"d" + k: g.detach().numpy() for k, g in zip(layer.grads, grads)}
+
+
+def jax_vjp(layer, inputs, dout):
+    """{"d" + name: dout^T d out / d name} from ``jax.vjp`` on the JAX twin's forward."""
+    import jax
+    import jax.numpy as jnp
+
+    import reference.jax_ad  # noqa: F401  (64-bit mode)
+
+    forward = layer.function("jax", "forward")
+    fixed = {k: jnp.asarray(v) for k, v in inputs.items()}
+
+    def f(*diff):
+        return forward(*{**fixed, **dict(zip(layer.grads, diff))}.values(), **layer.options)
+
+    _, vjp = jax.vjp(f, *(fixed[k] for k in layer.grads))
+    return {"d" + k: np.asarray(g) for k, g in zip(layer.grads, vjp(jnp.asarray(dout)))}
+
+
+def witness(layer, inputs, dout):
+    """The numerical witness on s = sum(f(inputs) * dout) in float64 against the hand backward there:
+    a ``black_box.GradientCheck`` (its rows: each gradient's max_rel and verdict)."""
+    from comparisons.verify.black_box import check_gradient
+
+    x64 = {k: np.asarray(v, np.float64) if np.issubdtype(np.asarray(v).dtype, np.floating) else v
+           for k, v in inputs.items()}
+    d64 = np.asarray(dout, np.float64)
+    forward = layer.function("manual", "forward")
+
+    def cost(p):
+        out, _ = forward(*{**x64, **p}.values(), **layer.options)
+        return np.sum(out * d64)
+
+    def grad(p):
+        return {k: g for k, g in zip(layer.grads, manual(layer, {**x64, **p}, d64)[1].values())}
+
+    # a layer's inputs are small: the step sweep takes many elements of each, so that a ReLU's zero
+    # partials (an input below 0) cannot be all it sees
+    return check_gradient(cost, grad, {k: x64[k] for k in layer.grads}, budget_s=5.0, sweep_per_array=16)
+
+
+def check(layer, dtype="float64", seed=0, against=REFERENCES):
+    """Rows comparing the hand backward with each reference in ``against`` on ``layer`` in ``dtype``."""
+    dtype = np.dtype(dtype)
+    inputs = layer.inputs(seed, dtype)
+    _, mine, dout = manual(layer, inputs, seed=seed)
+    rtol = rtol_for(dtype)
+    found = {}
+    if "torch" in against:
+        found["torch"] = torch_vjp(layer, inputs, dout)
+    if "jax" in against:
+        found["jax"] = jax_vjp(layer, inputs, dout)
+    rows = []
+    for ref, grads in found.items():
+        for q, g in mine.items():
+            _, max_abs, max_rel, verdict = compare_arrays(g, grads[q], rtol)
+            rows.append(dict(layer=layer.name, dtype=dtype.name, quantity=q, reference=ref, max_rel=max_rel,
+                             verdict=verdict))
+    if "numerical" in against:
+        result = witness(layer, inputs, dout)
+        for r in result.rows:
+            rows.append(dict(layer=layer.name, dtype="float64", quantity=r["quantity"], reference="numerical",
+                             max_rel=r["max_rel"], verdict=r["verdict"]))
+    return pd.DataFrame(rows)

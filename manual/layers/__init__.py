@@ -1,0 +1,73 @@
+"""Layers, CS231n style: each a pair ``X_forward(inputs..., **options) -> (out, cache)`` and
+``X_backward(dout, cache) -> (d input, ...)``, derived by hand in NumPy.
+
+A layer is checked (``comparisons.layer_check``) with a random upstream gradient dout (never ones,
+never ``.sum()``: the gradient of a softmax's sum is zero and proves nothing): its backward must equal
+the vector-Jacobian product dout^T (d out / d input) of the same forward in PyTorch and in JAX, and
+the numerical witness's derivative of the scalar s = sum(out * dout), input by input.
+
+Each module of this package lists its layers in ``LAYERS``, a tuple of ``Layer``; the package
+collects every module's (``catalogue()``), so a layer joins by being written, with its twins of the
+same module name in ``reference/torch_ad/layers`` and ``reference/jax_ad/layers`` (forward only: the
+frameworks differentiate it).
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable, Tuple
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of the catalogue.
+
+    name:    its catalogue name, e.g. "affine" (its functions are ``affine_forward``/``affine_backward``
+             unless ``functions`` says otherwise)
+    module:  the module of this package (and of the twins' packages) that defines it
+    inputs:  ``inputs(seed, dtype) -> {name: array}``, the forward's positional inputs in order, made
+             with non-zero values (a ReLU layer's away from its kink at 0)
+    grads:   the names of the inputs the backward returns gradients for, in its return order
+    options: keyword options of the forward (stride, pad, p, seed, ...), the same for every twin
+    kinks:   the forward has kinks (ReLU, max, a pooling tie): the witness counts the elements whose
+             difference stencil crosses one instead of judging them
+    summary: one line for listings
+    functions: (forward name, backward name) where they differ from ``name + "_forward"`` and
+             ``name + "_backward"`` (two backwards of one forward: batch norm's step-by-step and
+             simplified)
+    """
+
+    name: str
+    module: str
+    inputs: Callable
+    grads: Tuple[str, ...]
+    options: dict = field(default_factory=dict)
+    kinks: bool = False
+    summary: str = ""
+    functions: Tuple[str, str] = ()
+
+    @property
+    def forward_name(self):
+        return self.functions[0] if self.functions else f"{self.name}_forward"
+
+    @property
+    def backward_name(self):
+        return self.functions[1] if self.functions else f"{self.name}_backward"
+
+    def function(self, source, which):
+        """``which`` ("forward" or "backward") of ``source``: "manual", "torch" or "jax" (forward only)."""
+        package = {"manual": "manual.layers", "torch": "reference.torch_ad.layers",
+                   "jax": "reference.jax_ad.layers"}[source]
+        module = importlib.import_module(f"{package}.{self.module}")
+        return getattr(module, self.forward_name if which == "forward" else self.backward_name)
+
+
+def catalogue():
+    """{name: Layer} of every module of this package, in module then listing order."""
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        for layer in getattr(importlib.import_module(f"{__name__}.{info.name}"), "LAYERS", ()):
+            if layer.name in found:
+                raise ValueError(f"layer {layer.name} is listed twice ({found[layer.name].module}, {layer.module})")
+            found[layer.name] = layer
+    return found

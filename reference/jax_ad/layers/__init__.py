@@ -1,0 +1,3 @@
+"""Layers in JAX, forward only: ``jax.vjp`` gives their vector-Jacobian products."""
+
+import reference.jax_ad  # noqa: F401  (64-bit mode)

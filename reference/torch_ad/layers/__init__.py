@@ -1,0 +1,1 @@
+"""Layers in PyTorch, forward only: ``torch.autograd`` gives their vector-Jacobian products."""

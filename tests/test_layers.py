@@ -1,0 +1,57 @@
+"""Every layer of ``manual.layers`` against PyTorch's and JAX's vector-Jacobian products and the numerical
+witness, with a random upstream gradient, in float64 and float32; and the check itself, which must fail a
+wrong backward."""
+
+import numpy as np
+import pytest
+
+from comparisons.agreement import AGREE
+from comparisons.layer_check import check, manual, upstream
+from manual.layers import Layer, catalogue
+
+LAYERS = catalogue()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_each_layer_agrees_with_autograd_and_the_witness(name, dtype):
+    rows = check(LAYERS[name], dtype)
+    layer = LAYERS[name]
+    assert set(rows["quantity"]) >= {"d" + k for k in layer.grads}
+    assert set(rows["reference"]) == {"torch", "jax", "numerical"}
+    bad = rows[rows["verdict"] != AGREE]
+    assert bad.empty, bad.to_string()
+
+
+def test_the_upstream_gradient_is_random_not_ones():
+    dout = upstream(np.zeros((3, 4)), seed=0)
+    assert dout.shape == (3, 4) and np.unique(dout).size == 12 and not np.allclose(dout, 1)
+
+
+def test_every_layer_has_twins_of_its_forward():
+    for layer in LAYERS.values():
+        for source in ("manual", "torch", "jax"):
+            assert callable(layer.function(source, "forward")), (layer.name, source)
+        assert callable(layer.function("manual", "backward"))
+
+
+def wrong_affine_backward(dout, cache):
+    """db summed over the wrong axis: a classic slip, which a ones upstream gradient can hide."""
+    x, w = cache
+    X = x.reshape(x.shape[0], -1)
+    return (dout @ w.T).reshape(x.shape), X.T @ dout, dout.sum(axis=0) * 0.5
+
+
+def test_the_check_fails_a_wrong_backward(monkeypatch):
+    import manual.layers.affine as affine
+
+    monkeypatch.setattr(affine, "affine_backward", wrong_affine_backward)
+    rows = check(LAYERS["affine"], "float64")
+    wrong = rows[rows["verdict"] != AGREE]
+    assert set(wrong["quantity"]) == {"db"} and set(wrong["reference"]) == {"torch", "jax", "numerical"}
+
+
+def test_a_layer_listing_the_wrong_number_of_gradients_is_said():
+    layer = Layer("affine", "affine", LAYERS["affine"].inputs, ("x", "w"))
+    with pytest.raises(ValueError, match="returned 3 gradient"):
+        manual(layer, layer.inputs(0, np.float64))
