@@ -52,7 +52,9 @@ def torch_vjp(layer, inputs, dout):
     for k in layer.grads:
         tensors[k].requires_grad_(True)
     out = layer.function("torch", "forward")(*tensors.values(), **layer.options)
-    grads = torch.autograd.grad(out, [tensors[k] for k in layer.grads], torch.from_numpy(np.ascontiguousarray(dout)))
+    # reshaped to out's shape: np.ascontiguousarray makes a 0-d dout (a loss layer's) (1,)
+    upstream_grad = torch.from_numpy(np.ascontiguousarray(dout)).reshape(out.shape)
+    grads = torch.autograd.grad(out, [tensors[k] for k in layer.grads], upstream_grad)
     return {"d" + k: g.detach().numpy() for k, g in zip(layer.grads, grads)}
 
 
