@@ -285,6 +285,19 @@ def add_bench(commands):
                    help="folder for the Markdown, CSV and PNG files (default: bench/)")
 
 
+def add_layers(commands):
+    from manual.layers import catalogue
+
+    names = list(catalogue())
+    p = commands.add_parser("layers", help="the layer catalogue (CS231n style): each hand backward against "
+                                           "PyTorch's and JAX's vector-Jacobian products and the witness")
+    p.add_argument("--layer", action="append", choices=names, metavar="NAME",
+                   help=f"a layer to check (repeatable; default: all): {', '.join(names)}")
+    p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype (repeatable; default: both)")
+    add_seed(p)
+    p.add_argument("--out", type=out_folder, help="also write layers.md and layers.csv into this folder")
+
+
 def add_reproduce(commands):
     p = commands.add_parser("reproduce", help="the curricula's published gradient-check figures (deeplearning.ai, "
                                               "Ng's ex4, CS231n), recomputed on their published test cases")
@@ -292,7 +305,7 @@ def add_reproduce(commands):
 
 
 GRAMMAR = {"report": add_report, "models": add_models, "check": add_check, "verify": add_verify,
-           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench, "reproduce": add_reproduce}
+           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench, "reproduce": add_reproduce, "layers": add_layers}
 
 
 def make_parser():

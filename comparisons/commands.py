@@ -242,6 +242,23 @@ def check_black_box(args, box):
                        f"--timeout and --out")
 
 
+def layers(args):
+    """The layer catalogue (``manual.layers``), each backward against torch's and JAX's vector-Jacobian
+    products and the witness; 1 if any disagrees."""
+    from comparisons import layer_check
+    from manual.layers import catalogue
+
+    if args.out:
+        check_out_dir(args.out)
+    found = catalogue()
+    chosen = [found[name] for name in (args.layer or found)]
+    frame = layer_check.table(chosen, tuple(args.dtype or ("float64", "float32")), args.seed,
+                              progress=progress_shown())
+    text, ok = layer_check.render(frame, args.out)
+    finish(text, args.out, layer_check.files(frame), args.command)
+    return 0 if ok else 1
+
+
 def reproduce(args):
     """The curricula's published gradient-check figures recomputed on their test cases; 0 when all agree."""
     from comparisons import reproduce as published

@@ -120,3 +120,51 @@ def check(layer, dtype="float64", seed=0, against=REFERENCES):
             rows.append(dict(layer=layer.name, dtype="float64", quantity=r["quantity"], reference="numerical",
                              max_rel=r["max_rel"], verdict=r["verdict"]))
     return pd.DataFrame(rows)
+
+
+# --- The layer catalogue's table (``handgrad layers``) ------------------------------------------------
+
+
+def table(layers, dtypes=("float64", "float32"), seed=0, progress=False):
+    """One row per layer, dtype and gradient: its max_rel against each reference (a column each; the
+    witness's in float64 only) and the worst verdict of the three."""
+    from tqdm import tqdm
+
+    from comparisons.agreement import PASSING
+
+    rows = []
+    for layer in tqdm(layers, desc="layers", unit="layer", disable=not progress):
+        for dtype in dtypes:
+            found = check(layer, dtype, seed, REFERENCES if dtype == "float64" else ("torch", "jax"))
+            for q, group in found.groupby("quantity", sort=False):
+                worst = next((v for v in group["verdict"] if v not in PASSING), "agree")
+                rows.append(dict(layer=layer.name, dtype=dtype, quantity=q,
+                                 **{r: group[group["reference"] == r]["max_rel"].max() for r in REFERENCES
+                                    if (group["reference"] == r).any()}, verdict=worst))
+    frame = pd.DataFrame(rows)
+    return frame[frame["quantity"] != "J"].reset_index(drop=True)     # the witness's J row: no gradient
+
+
+def render(frame, out=None):
+    """The table fitted to the terminal, with a note on what was checked and the VERDICT last."""
+    from comparisons.agreement import PASSING
+    from comparisons.terminal import every_column, fit_table, wrap_notes
+
+    bad = frame[~frame["verdict"].isin(PASSING)]
+    notes = ("- Each layer's hand backward against dout^T (d out / d input) from PyTorch (out.backward(dout)) and "
+             "JAX (jax.vjp), dout standard normal of out's shape; the numerical witness differentiates "
+             "s = sum(out * dout) in float64 (its column is blank in float32 rows). max_rel per gradient, "
+             "verdicts at the dtype's rtol (comparisons/agreement.py).")
+    verdict = (f"VERDICT: every layer's backward agrees ({frame['layer'].nunique()} layers, {len(frame)} rows)."
+               if bad.empty else f"VERDICT: {len(bad)} row(s) disagree: "
+               + ", ".join(f"{r.layer} {r.quantity} ({r.dtype})" for r in bad.itertuples()))
+    text = fit_table(frame, keys=["layer", "dtype", "quantity", "torch", "jax", "numerical", "verdict"],
+                     floatfmt=".1e", note=every_column(out, ["layers.md", "layers.csv"]))
+    return f"{text}\n\n{wrap_notes(notes)}\n\n{wrap_notes(verdict)}", bad.empty
+
+
+def files(frame):
+    """{file name: text}: the table as Markdown and CSV."""
+    return {"layers.md": "# Layers: hand backward against autograd's vector-Jacobian products\n\n"
+                         + frame.to_markdown(index=False, floatfmt=".2e") + "\n",
+            "layers.csv": frame.to_csv(index=False)}

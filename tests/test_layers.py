@@ -55,3 +55,23 @@ def test_a_layer_listing_the_wrong_number_of_gradients_is_said():
     layer = Layer("affine", "affine", LAYERS["affine"].inputs, ("x", "w"))
     with pytest.raises(ValueError, match="returned 3 gradient"):
         manual(layer, layer.inputs(0, np.float64))
+
+
+def test_the_layers_command_checks_the_named_layers(tmp_path, capsys):
+    from tests.user_files import run_cli
+
+    status, out, err = run_cli(capsys, "layers", "--layer", "affine", "--layer", "tanh", "--out", str(tmp_path))
+    assert status == 0, out + err
+    assert out.rstrip().splitlines()[-1] == "VERDICT: every layer's backward agrees (2 layers, 8 rows)."
+    written = (tmp_path / "layers.csv").read_text().splitlines()
+    assert written[0] == "layer,dtype,quantity,torch,jax,numerical,verdict" and len(written) == 9     # (dx, dw, db) + dx, in two dtypes
+
+
+def test_the_layers_command_exits_1_naming_a_wrong_backward(capsys, monkeypatch):
+    import manual.layers.affine as affine
+    from tests.user_files import run_cli
+
+    monkeypatch.setattr(affine, "affine_backward", wrong_affine_backward)
+    status, out, _ = run_cli(capsys, "layers", "--layer", "affine", "--dtype", "float64")
+    assert status == 1
+    assert out.rstrip().splitlines()[-1] == "VERDICT: 1 row(s) disagree: affine db (float64)"
