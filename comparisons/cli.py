@@ -252,11 +252,12 @@ def add_mistakes(commands):
     add_m(p, 64, "examples in the typical batch")
     add_seed(p)
     p.add_argument("--out", type=out_folder, default="reports",
-                   help="folder for mistakes.md and mistakes.csv (default: reports/)")
+                   help="folder for mistakes.md, mistakes.csv and layer-mistakes.csv (default: reports/)")
 
 
 def add_bench(commands):
     from comparisons import bench
+    from comparisons.bench.layers import SIDES
 
     p = commands.add_parser("bench", help="speed: backends, the machine's floor, memory, scaling sweeps")
     add_model(p, default="seed_net")
@@ -283,6 +284,15 @@ def add_bench(commands):
     add_own(p)
     p.add_argument("--out", type=out_folder, default="bench",
                    help="folder for the Markdown, CSV and PNG files (default: bench/)")
+    layers = p.add_argument_group("layers", "--layers times the convolution layer instead of a model: the naive "
+                                            "loops, im2col, torch (autograd) and jax.jit (vjp), forward and "
+                                            "gradient, over the image side at N=8, C=3, F=8, 3x3, stride 1, pad 1; "
+                                            "it takes --dtype, --kind, --repeats, --warmup, --threads, --seed, "
+                                            "--out (files conv.md, conv.csv, conv_slopes.csv, sweep_conv.png)")
+    layers.add_argument("--layers", action="store_true", help="time the convolution layer (see above)")
+    layers.add_argument("--sides", type=size_list, default=SIDES, metavar="LIST",
+                        help=f"image sides of the --layers sweep (default: {','.join(map(str, SIDES))}; the naive "
+                             "loops grow as the side squared: under a minute on 2 cores at these)")
 
 
 def add_layers(commands):

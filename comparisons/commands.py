@@ -113,8 +113,9 @@ def report(args):
 
 
 def models(args):
-    """The catalogue: names, parameter counts and shapes, speed batch; then each summary, wrapped to the
-    terminal's width (COLUMNS or the tty's) so no line runs past it."""
+    """The catalogue: names, parameter counts and shapes, speed batch; then each summary; then the layer
+    catalogue (``layer_listing``); wrapped to the terminal's width (COLUMNS or the tty's) so no line runs
+    past it."""
     import shutil
     import textwrap
 
@@ -134,7 +135,30 @@ def models(args):
     for m in catalogue.CATALOGUE.values():
         print(textwrap.fill(m.summary, width=max(width, 40), initial_indent=f"{m.name}:".ljust(len(indent)),
                             subsequent_indent=indent))
+    print()
+    print(layer_listing(width))
     return 0
+
+
+def layer_listing(width):
+    """The layer catalogue (``manual.layers``) as the models' table is: name and module in columns, then
+    the gradients and the summary, wrapped to ``width`` (at least 30 columns of it) so no row passes it."""
+    import textwrap
+
+    from manual.layers import catalogue as layer_catalogue
+
+    layers = list(layer_catalogue().values())
+    rows = [("layer", "module")] + [(layer.name, layer.module) for layer in layers]
+    widths = [max(len(r[i]) for r in rows) for i in range(2)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) for r in rows]
+    text_at = max(map(len, lines)) + 2
+    out = [f"layers ({len(layers)}; `handgrad layers` checks each against PyTorch, JAX and the witness):",
+           lines[0].ljust(text_at) + "[gradients] summary"]
+    for line, layer in zip(lines[1:], layers):
+        grads = ", ".join("d" + g for g in layer.grads)
+        out.append(textwrap.fill(f"[{grads}] {layer.summary or '-'}", width=max(width, text_at + 30),
+                                 initial_indent=line.ljust(text_at), subsequent_indent=" " * text_at))
+    return "\n".join(out)
 
 
 def check(args):
@@ -282,20 +306,29 @@ def forms(args):
 
 
 def mistakes(args):
-    """The gallery of classic mistakes, each planted and caught, and look-alikes that are right;
-    1 when a mistake goes uncaught or a look-alike fails."""
-    from comparisons.mistakes import exhibit
+    """The gallery of classic mistakes, each planted and caught, and look-alikes that are right: the
+    models', then the layers' (``layer_exhibit``: a section of mistakes.md and layer-mistakes.csv);
+    1 when a mistake goes uncaught or a look-alike fails in either."""
+    from comparisons.mistakes import exhibit, layer_exhibit
 
     check_out_dir(args.out)
     gallery = exhibit.run(m=args.m, seed=args.seed, progress=progress_shown())
-    finish(exhibit.render_terminal(gallery, out=args.out), args.out, exhibit.files(gallery), args.command)
-    return 0 if gallery.ok else 1
+    layers = layer_exhibit.run(seed=args.seed, progress=progress_shown())
+    files = exhibit.files(gallery)
+    files = {**files, "mistakes.md": f"{files['mistakes.md']}\n{layer_exhibit.section(layers)}",
+             **layer_exhibit.files(layers)}
+    text = f"{exhibit.render_terminal(gallery, out=args.out)}\n\n{layer_exhibit.render_terminal(layers, out=args.out)}"
+    finish(text, args.out, files, args.command)
+    return 0 if gallery.ok and layers.ok else 1
 
 
 def bench(args):
-    """Timing tables, the machine's floor, peak memory and scaling sweeps for one model."""
+    """Timing tables, the machine's floor, peak memory and scaling sweeps for one model; with --layers,
+    the convolution layer's backends over the image side (``bench_layers``)."""
     from comparisons import bench as speed
 
+    if args.layers:
+        return bench_layers(args)
     check_out_dir(args.out)
     model = with_own(catalogue.get(args.model), args)
     said(model)
@@ -308,4 +341,30 @@ def bench(args):
                              threads=args.threads, seed=args.seed, with_memory=not args.no_memory,
                              progress=None if progress_shown() else False)
     finish(speed.terminal(result, out=args.out), args.out, speed.files(result), args.command)
+    return 0
+
+
+def bench_layers(args):
+    """``handgrad bench --layers``: convolution naive, im2col, torch and JAX over --sides
+    (``comparisons.bench.layers``); the model bench's options do not apply and are refused."""
+    from comparisons import bench as speed
+    from comparisons.bench import layers as conv_bench
+
+    model_only = [flag for flag, used in [("--model", args.model != "seed_net"), ("--backend", args.backend),
+                                          ("--m", args.m != 60_000), ("--sweep-m", args.sweep_m != speed.M_SWEEP),
+                                          ("--sweep-width", args.sweep_width is not None),
+                                          ("--width-m", args.width_m != speed.WIDTH_M), ("--no-memory", args.no_memory),
+                                          *[(flag, True) for flag in own_files(args)]] if used]
+    if model_only:
+        raise BadInput(f"{model_only[0]} does not apply to --layers (the convolution layer's bench); it takes "
+                       f"--sides, --dtype, --kind, --repeats, --warmup, --threads, --seed and --out")
+    if not args.sides:
+        raise BadInput("--sides is empty; expected at least one image side, e.g. 8,16,32")
+    check_out_dir(args.out)
+    result = conv_bench.run_layer_bench(sides=args.sides, dtypes=tuple(args.dtype or ("float32", "float64")),
+                                        kinds=tuple(args.kind or speed.KINDS), seed=args.seed, repeats=args.repeats,
+                                        warmup=args.warmup, threads=args.threads,
+                                        progress=None if progress_shown() else False)
+    # its own list in the folder's manifest: a --layers run does not remove the model bench's files
+    finish(conv_bench.terminal(result, out=args.out), args.out, conv_bench.files(result), "bench --layers")
     return 0

@@ -33,11 +33,12 @@ def as_tuple(value):
     return value if isinstance(value, tuple) else (value,)
 
 
-def manual(layer, inputs, dout=None, seed=0):
-    """(out, {"d" + name: gradient}, dout) of the hand derivation at ``inputs`` ({name: array})."""
+def manual(layer, inputs, dout=None, seed=0, backward=None):
+    """(out, {"d" + name: gradient}, dout) of the hand derivation at ``inputs`` ({name: array}).
+    ``backward``: the hand backward to check instead of the layer's own."""
     out, cache = layer.function("manual", "forward")(*inputs.values(), **layer.options)
     dout = upstream(out, seed) if dout is None else dout
-    grads = as_tuple(layer.function("manual", "backward")(dout, cache))
+    grads = as_tuple((backward or layer.function("manual", "backward"))(dout, cache))
     if len(grads) != len(layer.grads):
         raise ValueError(f"{layer.backward_name} returned {len(grads)} gradient(s); the layer lists "
                          f"{len(layer.grads)} ({', '.join(layer.grads)})")
@@ -75,9 +76,10 @@ def jax_vjp(layer, inputs, dout):
     return {"d" + k: np.asarray(g) for k, g in zip(layer.grads, vjp(jnp.asarray(dout)))}
 
 
-def witness(layer, inputs, dout):
+def witness(layer, inputs, dout, backward=None):
     """The numerical witness on s = sum(f(inputs) * dout) in float64 against the hand backward there:
-    a ``black_box.GradientCheck`` (its rows: each gradient's max_rel and verdict)."""
+    a ``black_box.GradientCheck`` (its rows: each gradient's max_rel and verdict). A layer's ``pattern``
+    goes with it: stencils that change it cross a kink (a pooling tie) and are counted, not judged."""
     from comparisons.verify.black_box import check_gradient
 
     x64 = {k: np.asarray(v, np.float64) if np.issubdtype(np.asarray(v).dtype, np.floating) else v
@@ -90,18 +92,23 @@ def witness(layer, inputs, dout):
         return np.sum(out * d64)
 
     def grad(p):
-        return {k: g for k, g in zip(layer.grads, manual(layer, {**x64, **p}, d64)[1].values())}
+        return {k: g for k, g in zip(layer.grads, manual(layer, {**x64, **p}, d64, backward=backward)[1].values())}
+
+    def pattern(p):
+        return layer.pattern(*{**x64, **p}.values(), **layer.options)
 
     # a layer's inputs are small: the step sweep takes many elements of each, so that a ReLU's zero
     # partials (an input below 0) cannot be all it sees
-    return check_gradient(cost, grad, {k: x64[k] for k in layer.grads}, budget_s=5.0, sweep_per_array=16)
+    return check_gradient(cost, grad, {k: x64[k] for k in layer.grads}, budget_s=5.0, sweep_per_array=16,
+                          pattern=pattern if layer.pattern is not None else None)
 
 
-def check(layer, dtype="float64", seed=0, against=REFERENCES):
-    """Rows comparing the hand backward with each reference in ``against`` on ``layer`` in ``dtype``."""
+def check(layer, dtype="float64", seed=0, against=REFERENCES, backward=None):
+    """Rows comparing the hand backward with each reference in ``against`` on ``layer`` in ``dtype``.
+    ``backward``: the hand backward to check instead of the layer's own."""
     dtype = np.dtype(dtype)
     inputs = layer.inputs(seed, dtype)
-    _, mine, dout = manual(layer, inputs, seed=seed)
+    _, mine, dout = manual(layer, inputs, seed=seed, backward=backward)
     rtol = rtol_for(dtype)
     found = {}
     if "torch" in against:
@@ -115,7 +122,7 @@ def check(layer, dtype="float64", seed=0, against=REFERENCES):
             rows.append(dict(layer=layer.name, dtype=dtype.name, quantity=q, reference=ref, max_rel=max_rel,
                              verdict=verdict))
     if "numerical" in against:
-        result = witness(layer, inputs, dout)
+        result = witness(layer, inputs, dout, backward)
         for r in result.rows:
             rows.append(dict(layer=layer.name, dtype="float64", quantity=r["quantity"], reference="numerical",
                              max_rel=r["max_rel"], verdict=r["verdict"]))

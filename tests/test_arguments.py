@@ -29,6 +29,7 @@ BAD_OPTIONS = [
     (["mistakes", "--seed", "nan"], "'nan' is not a whole number"),
     (["verify", MINE, "--m", "0"], "0 must be at least 1"),
     (["layers", "--seed", "-2"], "-2 must be 0 or more"),
+    (["bench", "--layers", "--sides", "0"], "0 must be at least 1"),
     (["layers", "--layer", "convolution"], "invalid choice: 'convolution'"),
     (["layers", "--dtype", "float16"], "invalid choice: 'float16'"),
     (["verify", MINE, "--m", "-3"], "-3 must be at least 1"),

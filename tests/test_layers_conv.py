@@ -2,18 +2,23 @@
 not divide, a tie in max pooling (a kink), and the planted mistakes of each, every one failed by the
 check with the quantity named, beside a right look-alike that passes."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 import manual.layers.conv as conv
 import manual.layers.pooling as pooling
 from comparisons.agreement import AGREE, rtol_for
-from comparisons.layer_check import check, jax_vjp, manual, torch_vjp, upstream
+from comparisons.layer_check import check, jax_vjp, manual, torch_vjp, upstream, witness
+from comparisons.mistakes.layer_slips import (TIED, avg_dividing_twice_by_a_side, avg_without_dividing,
+                                              cropped_at_the_corner, cropped_by_the_padding,
+                                              every_element_of_the_window, every_tied_maximum, first_tied_maximum,
+                                              flipped, padding_left_in, tied_input, tied_layer, unflipped)
 from comparisons.numerical.differences import central_directional, central_partials
 from manual.layers import Layer, catalogue
 
 LAYERS = catalogue()
-NAIVE_BACKWARD = conv.conv_backward_naive     # the right one, kept before any test plants a mistake
 
 
 def failing(rows):
@@ -92,63 +97,6 @@ def test_a_pool_that_does_not_tile_the_input_is_refused(forward):
 
 # --- Planted mistakes in the convolution's dx -------------------------------------------------------
 
-def dx_by_full_correlation(dout, w, x_shape, pad, flip):
-    """dx for stride 1 as a student writes it: dout padded by the kernel's size less one, correlated with
-    the filters, the padding then cropped. ``flip``: turn the filters by 180 degrees first (right);
-    without it, dx_pad[p] = sum_k dout[p + k - (HH - 1)] w[k] instead of w[HH - 1 - k] (wrong)."""
-    N, C, H, W = x_shape
-    F, _, HH, WW = w.shape
-    kernel = w[:, :, ::-1, ::-1] if flip else w
-    dout_pad = np.pad(dout, ((0, 0), (0, 0), (HH - 1, HH - 1), (WW - 1, WW - 1)))
-    dx_pad = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
-    for p in range(H + 2 * pad):
-        for q in range(W + 2 * pad):
-            window = dout_pad[:, :, p:p + HH, q:q + WW]                       # (N, F, HH, WW)
-            dx_pad[:, :, p, q] = np.tensordot(window, kernel, axes=([1, 2, 3], [0, 2, 3]))
-    return dx_pad[:, :, pad:pad + H, pad:pad + W]
-
-
-def dw_db(dout, x, w, pad):
-    """The right dw and db, so that a planted mistake touches dx alone."""
-    _, dw, db = NAIVE_BACKWARD(dout, (x, w, None, 1, pad))
-    return dw, db
-
-
-def unflipped(dout, cache):
-    x, w, b, stride, pad = cache
-    return (dx_by_full_correlation(dout, w, x.shape, pad, flip=False), *dw_db(dout, x, w, pad))
-
-
-def flipped(dout, cache):
-    x, w, b, stride, pad = cache
-    return (dx_by_full_correlation(dout, w, x.shape, pad, flip=True), *dw_db(dout, x, w, pad))
-
-
-def dx_pad_of(dout, cache):
-    """The naive backward's dx before cropping (N, C, H + 2 pad, W + 2 pad)."""
-    x, w, b, stride, pad = cache
-    out_cache = (np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))), w, b, stride, 0)
-    return NAIVE_BACKWARD(dout, out_cache)[0]
-
-
-def padding_left_in(dout, cache):
-    x, w, b, stride, pad = cache
-    return (dx_pad_of(dout, cache), *dw_db(dout, x, w, pad))
-
-
-def cropped_at_the_corner(dout, cache):
-    """Cropped to x's shape, but the top-left H x W: the border removed on one side only."""
-    x, w, b, stride, pad = cache
-    H, W = x.shape[2:]
-    return (dx_pad_of(dout, cache)[:, :, :H, :W], *dw_db(dout, x, w, pad))
-
-
-def cropped_by_the_padding(dout, cache):
-    x, w, b, stride, pad = cache
-    H, W = x.shape[2:]
-    return (dx_pad_of(dout, cache)[:, :, pad:pad + H, pad:pad + W], *dw_db(dout, x, w, pad))
-
-
 @pytest.mark.parametrize("backward,wrong,verdict", [
     (unflipped, True, "DISAGREE"), (flipped, False, None),
     (padding_left_in, True, "SHAPE MISMATCH"), (cropped_at_the_corner, True, "DISAGREE"),
@@ -174,38 +122,6 @@ def test_the_witness_alone_fails_the_conv_dx_mistakes(monkeypatch, backward, wro
 
 
 # --- Max pooling: planted mistakes, overlapping windows, a tie ---------------------------------------
-
-def every_element_of_the_window(dout, cache):
-    """Wrong: dout copied to every element of the window, as if the maximum depended on all alike."""
-    x, ph, pw, stride = cache
-    dx = np.zeros(x.shape)
-    for i, j, rows, cols in pooling.windows(dout.shape[2], dout.shape[3], ph, pw, stride):
-        dx[:, :, rows, cols] += dout[:, :, i, j, None, None]
-    return dx
-
-
-def every_tied_maximum(dout, cache):
-    """Wrong: dout to every element equal to the window's maximum; right only while nothing ties."""
-    x, ph, pw, stride = cache
-    dx = np.zeros(x.shape)
-    for i, j, rows, cols in pooling.windows(dout.shape[2], dout.shape[3], ph, pw, stride):
-        window = x[:, :, rows, cols]
-        mask = window == window.max(axis=(2, 3), keepdims=True)
-        dx[:, :, rows, cols] += mask * dout[:, :, i, j, None, None]
-    return dx
-
-
-def first_tied_maximum(dout, cache):
-    """The look-alike: the same mask, but ties broken consistently (only the first True, row-major)."""
-    x, ph, pw, stride = cache
-    dx = np.zeros(x.shape)
-    for i, j, rows, cols in pooling.windows(dout.shape[2], dout.shape[3], ph, pw, stride):
-        window = x[:, :, rows, cols]
-        mask = (window == window.max(axis=(2, 3), keepdims=True)).reshape(*window.shape[:2], -1)
-        first = mask & (np.cumsum(mask, axis=2) == 1)
-        dx[:, :, rows, cols] += first.reshape(window.shape) * dout[:, :, i, j, None, None]
-    return dx
-
 
 @pytest.mark.parametrize("backward,wrong", [(every_element_of_the_window, True), (first_tied_maximum, False),
                                             (every_tied_maximum, False)])
@@ -237,17 +153,6 @@ def test_pooling_with_other_windows_agrees(name, options, dtype):
 
 
 TIE = (0, 1, 2, 2)          # x[0, 1, 2:4, 2:4] is a window of the 2x2, stride-2 pooling
-TIED = ((0, 1, 2, 2), (0, 1, 3, 3))   # its first and its last element, set equal and largest
-
-
-def tied_input():
-    """The catalogue's max-pool input with one window whose first and last elements tie for its maximum."""
-    x = LAYERS["max_pool"].inputs(0, np.float64)["x"].copy()
-    window = x[0, 1, 2:4, 2:4]
-    x[TIED[0]] = x[TIED[1]] = window.max() + 0.5
-    return x
-
-
 def tie_mask(shape):
     """True on the elements of the tied window, where the references may each choose their own maximum."""
     mask = np.zeros(shape, dtype=bool)
@@ -339,19 +244,13 @@ def test_the_check_fails_the_gradient_to_every_tied_maximum(monkeypatch, backwar
         assert np.isclose(analytic, 2 * estimate)
 
 
-def tied_layer():
-    layer = LAYERS["max_pool"]
-    return Layer("max_pool", "pooling", lambda seed, dtype: {"x": tied_input().astype(dtype)}, ("x",),
-                 options=layer.options, functions=(layer.forward_name, layer.backward_name))
-
-
-def test_the_black_box_witness_cannot_judge_a_tie():
-    """Why the catalogue's max-pool input has no tie. The complex step credits dout to EVERY tied maximum
-    (NumPy's maximum of complex numbers compares the imaginary parts where the real parts tie, so x + i h
-    at either tied element wins its window): the planted mistake's answer. The layer check's witness sees
-    it disagree with central differences and falls back to them, whose quotient at a tie is the mean of
-    the two one-sided slopes, dout / 2, neither maximum's: with no cache to read the kink from, it fails
-    the right derivation there too. The tie is judged by the kink-aware stencil above instead."""
+def test_the_black_box_witness_cannot_judge_a_tie_without_the_pattern():
+    """Why the max-pool layer gives the witness its kinks' ``pattern``. The complex step credits dout to
+    EVERY tied maximum (NumPy's maximum of complex numbers compares the imaginary parts where the real
+    parts tie, so x + i h at either tied element wins its window): the planted mistake's answer. Without
+    the pattern (``tied_layer`` has none) the layer check's witness sees it disagree with central
+    differences and falls back to them, whose quotient at a tie is the mean of the two one-sided slopes,
+    dout / 2, neither maximum's: with no way to see the kink, it fails the right derivation there too."""
     layer, x = LAYERS["max_pool"], tied_input()
     _, _, dout = manual(layer, {"x": x})
     s, _ = scalar_and_pattern(layer, x, dout)
@@ -361,29 +260,41 @@ def test_the_black_box_witness_cannot_judge_a_tie():
         assert np.isclose(np.imag(s({"x": z})) / 1e-20, dout[0, 1, 1, 1])
         values, _ = central_partials(s, {"x": x.copy()}, [("x", np.ravel_multi_index(at, x.shape))], 1e-6)
         assert np.isclose(values[0], dout[0, 1, 1, 1] / 2, rtol=1e-6)
+    assert tied_layer().pattern is None
     rows = check(tied_layer(), "float64", against=("numerical",))
     assert failing(rows) == {("dx", "numerical")}, rows.to_string()
 
 
+@pytest.mark.parametrize("backward", [pooling.max_pool_backward_naive, every_tied_maximum])
+def test_with_the_pattern_the_witness_counts_the_tie_as_kink_crossed(monkeypatch, backward):
+    """With max pooling's ``pattern`` (each window's first maximum, one-hot), passed by the layer check to
+    the black-box witness, the two tied elements' stencils change it at every step tried: they are counted
+    kink-crossed and left out, the other 94 elements are judged, and the right backward agrees. So does
+    the planted mistake, which differs only at the tie: a tie is judged by PyTorch and JAX and by the tied
+    direction (above), never by a central difference across it."""
+    monkeypatch.setattr(pooling, "max_pool_backward_naive", backward)
+    layer, x = dataclasses.replace(tied_layer(), pattern=LAYERS["max_pool"].pattern), tied_input()
+    rows = check(layer, "float64", against=("numerical",))
+    assert not failing(rows), rows.to_string()
+    _, _, dout = manual(layer, {"x": x})
+    result = witness(layer, {"x": x}, dout)
+    dx = result.table.set_index("quantity").loc["dx"]
+    assert (dx["kink_crossed"], dx["measured"], dx["elements"]) == (len(TIED), x.size - len(TIED), x.size)
+    assert result.passed and "Kink-crossed elements, counted and not judged: 2" in result.how
+
+
+def test_the_max_pool_pattern_is_each_windows_first_maximum():
+    """One True per window, at np.argmax's first maximum; moving the second tied element up moves it."""
+    x, options = tied_input(), LAYERS["max_pool"].options
+    where = pooling.max_pool_pattern(x, **options)
+    assert where.shape == (2, 3, 2, 2, 4) and (where.sum(axis=4) == 1).all()
+    assert where[0, 1, 1, 1].tolist() == [True, False, False, False]          # the tie: its first element
+    up = x.copy()
+    up[TIED[1]] += 1e-9
+    assert pooling.max_pool_pattern(up, **options)[0, 1, 1, 1].tolist() == [False, False, False, True]
+
+
 # --- Average pooling ---------------------------------------------------------------------------
-
-def avg_without_dividing(dout, cache):
-    """Wrong: dout spread over the window without the 1 / (ph pw) of the mean."""
-    x, ph, pw, stride = cache
-    dx = np.zeros(x.shape)
-    for i, j, rows, cols in pooling.windows(dout.shape[2], dout.shape[3], ph, pw, stride):
-        dx[:, :, rows, cols] += dout[:, :, i, j, None, None]
-    return dx
-
-
-def avg_dividing_twice_by_a_side(dout, cache):
-    """The look-alike: divided by ph, then by pw, which is dividing by the window's size."""
-    x, ph, pw, stride = cache
-    dx = np.zeros(x.shape)
-    for i, j, rows, cols in pooling.windows(dout.shape[2], dout.shape[3], ph, pw, stride):
-        dx[:, :, rows, cols] += dout[:, :, i, j, None, None] / ph / pw
-    return dx
-
 
 @pytest.mark.parametrize("backward,wrong", [(avg_without_dividing, True), (avg_dividing_twice_by_a_side, False)])
 def test_the_check_fails_average_pooling_without_dividing(monkeypatch, backward, wrong):

@@ -13,6 +13,10 @@ import manual.layers.embedding as embedding
 import manual.layers.losses as losses
 from comparisons.agreement import AGREE
 from comparisons.layer_check import check, manual
+from comparisons.mistakes.layer_slips import (dropout_where_lookalike, dropout_without_mask, dropout_without_scale,
+                                              embedding_assigned, embedding_buffered_add, embedding_one_hot_lookalike,
+                                              softmax_in_place_lookalike, softmax_without_mean,
+                                              svm_counting_the_correct_class, svm_loop_without_continue_lookalike)
 from manual.layers import catalogue
 
 LAYERS = catalogue()
@@ -139,89 +143,6 @@ def test_a_repeated_index_accumulates():
 
 
 # --- planted mistakes and their look-alikes ---------------------------------------------------------
-
-def softmax_without_mean(dout, cache):
-    """dx = dout (softmax(x) - Y): the loss is a mean, but the 1/N is forgotten."""
-    x, y = cache
-    return dout * (losses.softmax(x.T).T - losses.one_hot(y, x.shape[1], x.dtype))
-
-
-def softmax_in_place_lookalike(dout, cache):
-    """CS231n's form: probabilities, subtract 1 at the labels in place, divide by N. Right."""
-    x, y = cache
-    N = x.shape[0]
-    shifted = x - x.max(axis=1, keepdims=True)
-    dscores = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-    dscores[np.arange(N), y] -= 1
-    return dout * dscores / N
-
-
-def svm_counting_the_correct_class(dout, cache):
-    """The positive margins counted before the labelled class's own (D = 1 > 0) is zeroed: the labelled
-    class's gradient is -(active hinges + 1) instead of -(active hinges)."""
-    x, y = cache
-    N, C = x.shape
-    margins = x - x[np.arange(N), y][:, None] + 1
-    num_pos = (margins > 0).sum(axis=1)                       # counts the labelled class's margin of 1
-    dscores = (margins > 0).astype(x.dtype)
-    dscores[np.arange(N), y] = -num_pos
-    return dout * dscores / N
-
-
-def svm_loop_without_continue_lookalike(dout, cache):
-    """CS231n's naive loop without ``if j == y[i]: continue``: at j = y the margin is 1 > 0, so it adds +1
-    and -1 to the labelled class, which cancel. Looks like the mistake above; it is right."""
-    x, y = cache
-    N, C = x.shape
-    dscores = np.zeros_like(x)
-    for i in range(N):
-        for j in range(C):
-            if x[i, j] - x[i, y[i]] + 1 > 0:
-                dscores[i, j] += 1
-                dscores[i, y[i]] -= 1
-    return dout * dscores / N
-
-
-def dropout_without_scale(dout, cache):
-    """dx = dout * mask: the forward's 1/p forgotten in the backward."""
-    mask, p = cache
-    return dout * mask
-
-
-def dropout_without_mask(dout, cache):
-    """dx = dout / p: the mask applied at the forward but not at the backward."""
-    mask, p = cache
-    return dout / p
-
-
-def dropout_where_lookalike(dout, cache):
-    """dx = dout / p where kept, else 0, with np.where: the same as dout * mask / p. Right."""
-    mask, p = cache
-    return np.where(mask, dout / p, 0).astype(dout.dtype)
-
-
-def embedding_assigned(dout, cache):
-    """dW[x] = dout: assignment at repeated indices keeps one occurrence, the others are lost."""
-    x, W_shape = cache
-    dW = np.zeros(W_shape, dout.dtype)
-    dW[x] = dout
-    return dW
-
-
-def embedding_buffered_add(dout, cache):
-    """dW[x] += dout: looks like accumulation, but fancy-indexed += is buffered: the same loss."""
-    x, W_shape = cache
-    dW = np.zeros(W_shape, dout.dtype)
-    dW[x] += dout
-    return dW
-
-
-def embedding_one_hot_lookalike(dout, cache):
-    """dW = onehot(x)^T dout, (V, NT) @ (NT, D): a matrix product instead of np.add.at. Right."""
-    x, (V, D) = cache
-    onehot = np.eye(V, dtype=dout.dtype)[x.ravel()]          # (NT, V)
-    return onehot.T @ dout.reshape(-1, D)
-
 
 MISTAKES = [
     ("softmax_loss", losses, "softmax_loss_backward", softmax_without_mean, "dx"),

@@ -14,6 +14,11 @@ import reference.jax_ad.layers.normalization as jax_twin
 import reference.torch_ad.layers.normalization as torch_twin
 from comparisons.agreement import AGREE, max_errors, rtol_for
 from comparisons.layer_check import check, jax_vjp, manual, torch_vjp, upstream
+from comparisons.mistakes.layer_slips import (backward_without_eps, direct_path_with_both_corrections,
+                                              layernorm_as_batchnorm_of_the_transpose,
+                                              layernorm_summed_over_the_batch, mean_and_var_as_constants,
+                                              narrow_batch, unbiased_jax_forward, unbiased_manual_forward,
+                                              unbiased_torch_forward, unbiased_variance_formula)
 from manual.layers import catalogue
 from manual.layers import normalization as nm
 
@@ -137,24 +142,6 @@ def test_a_batch_of_one_without_eps_is_nan_everywhere():
 
 # --- eps ------------------------------------------------------------------------------------------
 
-def narrow_batch(seed, dtype, spread=1e-3):
-    """A batch whose variance (about 1e-6 at spread 1e-3) is below eps = 1e-5: eps decides the scale."""
-    inputs = nm.batchnorm_inputs(seed, "float64")
-    x = inputs["x"].mean(0) + spread * (inputs["x"] - inputs["x"].mean(0)) / inputs["x"].std(0)
-    return {**inputs, "x": x.astype(dtype)}
-
-
-def backward_without_eps(dout, cache):
-    """Wrong: ivar and xhat recomputed from var alone, as if eps were only the forward's guard."""
-    xmu, var, gamma = cache["xmu"], cache["var"], cache["gamma"]
-    N = dout.shape[0]
-    ivar = 1 / np.sqrt(var)
-    xhat = xmu * ivar
-    dbeta = dout.sum(axis=0)
-    dgamma = (dout * xhat).sum(axis=0)
-    return (1 / N) * gamma * ivar * (N * dout - dbeta - xhat * dgamma), dgamma, dbeta
-
-
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_eps_matters_on_a_narrow_batch_and_all_three_agree_there(dtype):
     layer = with_inputs("batchnorm", narrow_batch)
@@ -205,74 +192,11 @@ def test_a_batch_of_two_leaves_dx_at_eps_over_var_of_its_terms_which_float32_can
 
 # --- planted mistakes and their look-alikes -------------------------------------------------------
 
-def mean_and_var_as_constants(dout, cache):
-    """Wrong: dx = dout gamma ivar, as if mu and var did not depend on x (only the direct path)."""
-    xhat, ivar, gamma = cache["xhat"], cache["ivar"], cache["gamma"]
-    return dout * gamma * ivar, (dout * xhat).sum(axis=0), dout.sum(axis=0)
-
-
-def direct_path_with_both_corrections(dout, cache):
-    """Right look-alike: the same direct term dout gamma ivar, less its batch mean (mu's path) and less
-    xhat times the mean of dout xhat (var's path)."""
-    xhat, ivar, gamma = cache["xhat"], cache["ivar"], cache["gamma"]
-    dx = gamma * ivar * (dout - dout.mean(axis=0) - xhat * (dout * xhat).mean(axis=0))
-    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
-
-
-def unbiased_variance_formula(dout, cache):
-    """The derivative for a forward normalized by the UNBIASED variance: var's path is 2 xmu / (N - 1)
-    where the biased one is 2 xmu / N; right for that forward, wrong for the biased one."""
-    xhat, ivar, gamma = cache["xhat"], cache["ivar"], cache["gamma"]
-    N = dout.shape[0]
-    dgamma = (dout * xhat).sum(axis=0)
-    return gamma * ivar * (dout - dout.mean(axis=0) - xhat * dgamma / (N - 1)), dgamma, dout.sum(axis=0)
-
-
-def unbiased_manual_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
-    var = x.var(axis=0, ddof=1)
-    ivar = 1 / np.sqrt(var + eps)
-    xhat = (x - x.mean(axis=0)) * ivar
-    return gamma * xhat + beta, dict(xhat=xhat, ivar=ivar, gamma=gamma)
-
-
-def unbiased_torch_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
-    import torch
-
-    return gamma * (x - x.mean(dim=0)) / torch.sqrt(x.var(dim=0, correction=1) + eps) + beta
-
-
-def unbiased_jax_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
-    import jax.numpy as jnp
-
-    return gamma * (x - jnp.mean(x, axis=0)) / jnp.sqrt(jnp.var(x, axis=0, ddof=1) + eps) + beta
-
-
 def use_unbiased_forward(monkeypatch):
     """Every twin normalizes by the unbiased variance (N - 1): the forward that formula belongs to."""
     monkeypatch.setattr(nm, "batchnorm_forward", unbiased_manual_forward)
     monkeypatch.setattr(torch_twin, "batchnorm_forward", unbiased_torch_forward)
     monkeypatch.setattr(jax_twin, "batchnorm_forward", unbiased_jax_forward)
-
-
-def layernorm_summed_over_the_batch(dout, cache):
-    """Wrong: mu's and var's paths summed over the examples (axis 0, batch norm's habit) instead of each
-    example's features (axis 1)."""
-    gamma, xmu, ivar, xhat = cache["gamma"], cache["xmu"], cache["ivar"], cache["xhat"]
-    D = dout.shape[1]
-    dxhat = dout * gamma
-    dvar = -0.5 * (dxhat * xmu).sum(axis=0, keepdims=True) * ivar ** 3
-    dmu = -(dxhat * ivar).sum(axis=0, keepdims=True)
-    return dxhat * ivar + dvar * 2 * xmu / D + dmu / D, (dout * xhat).sum(axis=0), dout.sum(axis=0)
-
-
-def layernorm_as_batchnorm_of_the_transpose(dout, cache):
-    """Right look-alike: layer norm is batch norm of x^T (features as the batch), so batch norm's
-    simplified dx on the transposed dxhat, transposed back, is layer norm's."""
-    gamma, ivar, xhat = cache["gamma"], cache["ivar"], cache["xhat"]
-    D = dout.shape[1]
-    g, h = (dout * gamma).T, xhat.T                     # (D, N): the features are now the rows
-    dx = ((1 / D) * ivar.T * (D * g - g.sum(axis=0) - h * (g * h).sum(axis=0))).T
-    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
 
 
 # (layer, backward replaced, the replacement, forward made unbiased in all three, quantities that fail)

@@ -14,6 +14,11 @@ import manual.layers.attention as attention
 import manual.layers.rnn as rnn
 from comparisons.agreement import AGREE
 from comparisons.layer_check import check
+from comparisons.mistakes.layer_slips import (attention_backward_full_jacobian,
+                                              attention_backward_without_softmax_jacobian, lstm_step_backward_by_slices,
+                                              lstm_step_backward_gates_swapped,
+                                              lstm_step_backward_without_tanh_derivative, rnn_backward_vectorised,
+                                              rnn_backward_without_carry)
 from manual.layers import catalogue
 
 LAYERS = catalogue()
@@ -121,82 +126,6 @@ def test_a_causal_mask_needs_as_many_queries_as_keys():
 
 
 # --- The classic mistakes, and look-alikes that are right --------------------------------------------
-
-def rnn_backward_without_carry(dh, cache):
-    """WRONG: each step sees only its own upstream dh[:, t]; nothing flows back from step t + 1."""
-    N, T, _ = dh.shape
-    steps = [rnn.rnn_step_backward(dh[:, t], cache[t]) for t in range(T)]
-    dx = np.stack([s[0] for s in steps], axis=1)
-    return dx, steps[0][1], sum(s[2] for s in steps), sum(s[3] for s in steps), sum(s[4] for s in steps)
-
-
-def rnn_backward_vectorised(dh, cache):
-    """RIGHT, written differently: one walk back in time for da_t alone, then the weights' gradients
-    as sums over every step at once (einsum)."""
-    N, T, H = dh.shape
-    x = np.stack([c[0] for c in cache], axis=1)             # (N, T, D)
-    h_prev = np.stack([c[1] for c in cache], axis=1)        # (N, T, H)
-    h = np.stack([c[4] for c in cache], axis=1)
-    Wx, Wh = cache[0][2], cache[0][3]
-    da = np.zeros_like(dh)
-    carry = np.zeros((N, H))
-    for t in range(T - 1, -1, -1):
-        da[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
-        carry = da[:, t] @ Wh.T
-    return (np.einsum("nth,dh->ntd", da, Wx), carry, np.einsum("ntd,nth->dh", x, da),
-            np.einsum("ntk,nth->kh", h_prev, da), da.sum(axis=(0, 1)))
-
-
-def lstm_step_backward_gates_swapped(dnext_h, dnext_c, cache):
-    """WRONG: the gates' gradients concatenated as f, i, o, g, not in the forward's order i, f, o, g."""
-    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
-    dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)
-    da = np.concatenate([dc * prev_c * f * (1 - f), dc * g * i * (1 - i), dnext_h * tanh_c * o * (1 - o),
-                         dc * i * (1 - g ** 2)], axis=1)
-    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, prev_h.T @ da, da.sum(axis=0)
-
-
-def lstm_step_backward_without_tanh_derivative(dnext_h, dnext_c, cache):
-    """WRONG: dnext_h reaches dc as dnext_h * o, without tanh'(c_next) = 1 - tanh(c_next)^2."""
-    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
-    dc = dnext_c + dnext_h * o
-    da = np.concatenate([dc * g * i * (1 - i), dc * prev_c * f * (1 - f), dnext_h * tanh_c * o * (1 - o),
-                         dc * i * (1 - g ** 2)], axis=1)
-    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, prev_h.T @ da, da.sum(axis=0)
-
-
-def lstm_step_backward_by_slices(dnext_h, dnext_c, cache):
-    """RIGHT, written differently: each gate's gradient written into its own slice of da, in the order
-    f, g, o, i (the slice, not the statement order, decides), and tanh' as 1 / cosh^2."""
-    x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
-    H = i.shape[1]
-    dc = dnext_c + dnext_h * o / np.cosh(np.arctanh(tanh_c)) ** 2
-    da = np.empty((i.shape[0], 4 * H))
-    da[:, H:2 * H] = dc * prev_c * f * (1 - f)
-    da[:, 3 * H:] = dc * i * (1 - g ** 2)
-    da[:, 2 * H:3 * H] = dnext_h * tanh_c * o * (1 - o)
-    da[:, :H] = dc * g * i * (1 - i)
-    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, prev_h.T @ da, da.sum(axis=0)
-
-
-def attention_backward_without_softmax_jacobian(dout, cache):
-    """WRONG: dscores = dP * P, the softmax's Jacobian taken as diagonal (each p_s as if only its own
-    score moved it)."""
-    q, k, v, P, scale = cache
-    dP = dout @ v.transpose(0, 2, 1)
-    dscores = dP * P
-    return dscores @ k * scale, dscores.transpose(0, 2, 1) @ q * scale, P.transpose(0, 2, 1) @ dout
-
-
-def attention_backward_full_jacobian(dout, cache):
-    """RIGHT, written differently: each row's Jacobian diag(p) - p p^T built in full and applied by einsum."""
-    q, k, v, P, scale = cache
-    dP = np.einsum("ntv,nsv->nts", dout, v)
-    J = np.einsum("nts,sr->ntsr", P, np.eye(P.shape[-1])) - np.einsum("nts,ntr->ntsr", P, P)   # (N, T, S, S)
-    dscores = np.einsum("ntsr,nts->ntr", J, dP)
-    return (np.einsum("nts,nsd->ntd", dscores, k) * scale, np.einsum("nts,ntd->nsd", dscores, q) * scale,
-            np.einsum("nts,ntv->nsv", P, dout))
-
 
 ALL = {"torch", "jax", "numerical"}
 MISTAKES = [

@@ -11,6 +11,8 @@
 - ``runner``:   the rows (every backend timed, with a status), the sweeps and their slopes, one
   bench run, and the report's speed rows
 - ``tables``:   the Markdown, CSV and PNG files, the terminal text, the report's speed view
+- ``layers``:   convolution's naive loops against im2col, PyTorch and JAX over the image side
+  (``handgrad bench --layers``), with its own files and text (import the module itself)
 
 Import names from here (``from comparisons.bench import run_bench``); each is loaded from its
 module on first use, so importing the package costs nothing until a name is asked for.

@@ -113,8 +113,9 @@ def markdown(bench):
     return "\n".join(parts)
 
 
-def draw_sweep(rows, slopes, axis, title):
-    """The figure of a sweep: median time (ms) against ``axis`` ("m" or "n_h") for each backend, log-log.
+def draw_sweep(rows, slopes, axis, title, xlabel=None):
+    """The figure of a sweep: median time (ms) against ``axis`` ("m" or "n_h"; ``xlabel`` names any other,
+    e.g. the image side of ``layers``) for each backend, log-log.
 
     One panel per (kind, dtype), one line per backend with its fitted slope in the legend, the
     machine's floor for each size as a dashed grey line; "ok" rows only. Drawn with matplotlib's
@@ -142,7 +143,8 @@ def draw_sweep(rows, slopes, axis, title):
             floor = sorted({(r[axis], r["floor_ms"]) for r in here if r["floor_ms"] == r["floor_ms"]})
             if floor:
                 ax.plot(*zip(*floor), linestyle="--", color="grey", label="machine floor")
-            ax.set(xscale="log", yscale="log", xlabel="batch size m" if axis == "m" else "hidden width n_h",
+            ax.set(xscale="log", yscale="log",
+                   xlabel=xlabel or ("batch size m" if axis == "m" else "hidden width n_h"),
                    ylabel="median time per step (ms)", title=f"{kind}, {dtype}")
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=7)
@@ -151,11 +153,11 @@ def draw_sweep(rows, slopes, axis, title):
     return fig
 
 
-def sweep_figure(rows, slopes, axis, title):
+def sweep_figure(rows, slopes, axis, title, xlabel=None):
     """PNG bytes of ``draw_sweep`` at 100 dpi."""
     import matplotlib.pyplot as plt
 
-    fig = draw_sweep(rows, slopes, axis, title)
+    fig = draw_sweep(rows, slopes, axis, title, xlabel)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)

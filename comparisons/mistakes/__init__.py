@@ -9,6 +9,8 @@ gradient-checking conventions catch it.
     planted.py   every planted mistake, a whole copy with one line marked ``# planted``
     gallery.py   the entries: name, kind, catalogue model, the code handed to the verifier
     exhibit.py   the gallery run through the verifier, the conventions that flag each, the table
+    layer_slips.py    the planted layer backwards and their right look-alikes, each line marked
+    layer_exhibit.py  the mistakes gallery per layer: each run through ``layer_check.check``, one table
 
     run(m=64, seed=0) -> Exhibit        .table (one row per entry), .results, .ok
     render_terminal(exhibit) -> str     files(exhibit) -> {"mistakes.md": ..., "mistakes.csv": ...}

@@ -207,7 +207,10 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
              or a module, an object holding the functions, or a backward function itself
     model:   a catalogue name or ``Model``; None: inferred from the form that reads the code, read
              without running it (``costFunction`` -> logistic_regression at lam = 0), seed_net when
-             no form's functions are found (``chosen_model``)
+             no form's functions are found (``chosen_model``); a file of CS231n layer pairs and no form's
+             functions (``layers.py``: affine_forward/affine_backward, ...; or ``PATH.py:affine_backward``)
+             is checked pair by pair against the layer catalogue (``layer_files.check_layer_file``: a
+             ``LayerFileCheck``, with ``seed``, ``dtype``, ``against``, ``timeout`` and ``isolate``)
     form:    "auto" or a form's name from ``comparisons.forms.FORMS`` ("contract": forward/loss/backward,
              "tutorial": forward_prop/backward_prop; ``handgrad forms`` lists them)
     names:   {role: your function's name} where yours differ from the form's, e.g.
@@ -255,6 +258,15 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
     if target is None:
         raise CannotVerify("nothing to verify: give a target (a file, a module or a function), or "
                            "cost=, grad= and params= for black-box mode")
+    if model is None and form == "auto" and not names and own_params is None and own_data is None:
+        from comparisons.forms import inferred
+        from comparisons.verify.layer_files import check_layer_file, is_layer_file, pairs
+
+        found, function = defined(target) if isinstance(target, (str, Path)) else ({}, None)
+        # CS231n's layers.py (no model form's functions), or PATH.py:affine_backward: the layer catalogue's path
+        if function in pairs() if function else is_layer_file(found) and inferred(found) is None:
+            return check_layer_file(target, timeout, seed=seed, dtype=dtype, against=against, isolate=isolate,
+                                    names=found)
     model, how = chosen_model(target, model, form, names, options)
     if own_params is not None or own_data is not None:
         from comparisons.own import with_own

@@ -16,7 +16,11 @@ one step, no verdict) should have been.
 
 Kinks: a black box has no cache the witness could read, so it cannot tell which stencils cross a
 kink (ReLU at 0, |x|, max); at such a point central differences and any gradient may differ by the
-kink's jump. The output says so.
+kink's jump. The output says so. A caller that knows where the kinks are gives ``pattern(params) ->
+array`` whose sign pattern (``> 0``) changes exactly at them (``comparisons.layer_check`` gives a
+layer's): the box then declares it as its one KINKS array, read by the witness as it reads a model's
+(``differences.sign_pattern``), and a stencil across which it changes is counted kink-crossed and not
+judged.
 """
 
 import linecache
@@ -44,11 +48,14 @@ class BlackBox:
     name = "black_box"      # the witness names its rows and its plot after it
     INTERMEDIATES = ()
     KINKS = ()
+    PATTERN = "kink pattern"    # the cache name of ``pattern(params)``, when one is given
 
-    def __init__(self, cost, grad, params):
-        self.cost, self.grad = cost, grad
+    def __init__(self, cost, grad, params, pattern=None):
+        self.cost, self.grad, self.pattern = cost, grad, pattern
         self.single = not isinstance(params, dict)
         self.shapes = {k: np.shape(v) for k, v in self.named(params).items()}
+        if pattern is not None:
+            self.KINKS = (self.PATTERN,)
 
     def named(self, params):
         """``params`` as a dict ({"theta": array} for one array)."""
@@ -65,7 +72,8 @@ class BlackBox:
         """The witness checks nothing of a black box's inputs: its own functions will say."""
 
     def forward(self, params, X):
-        return None, {}
+        """No output; the cache holds the kinks' pattern at ``params`` where one was given."""
+        return None, ({self.PATTERN: self.pattern(self.theirs(params))} if self.pattern is not None else {})
 
     def loss(self, params, X, Y):
         return loss_value(self.cost(self.theirs(params)))   # stays complex inside the complex step
@@ -144,9 +152,11 @@ class GradientCheck:
         return f"<p>{self.verdict}</p>" + self.table.to_html(index=False)
 
 
-def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None, **sizes):
+def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None, pattern=None,
+                   **sizes):
     """``GradientCheck`` of ``grad`` against the witness of ``cost`` at ``params`` (see the module); with
     ``recipe`` ("ng", "dlai", "cs231n"), that course's own check too (``comparisons.numerical.recipes``);
+    ``pattern``: ``pattern(params) -> array`` whose sign changes at the kinks (see the module), or None;
     ``sizes``: the witness's plan sizes (``plan_for``: sweep_per_array, per_array, directions)."""
     from comparisons.numerical import check_rows, describe, direction_rows, plan_for, score_table, witness
     from comparisons.numerical.checks import manual_result, verdict_line, whole_row
@@ -155,7 +165,7 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
         raise BadInput("black-box mode needs cost(params) -> J and grad(params) -> dJ/dparams, both functions; "
                        f"got cost={type(cost).__name__}, grad={type(grad).__name__}")
     P = checked_params(params)
-    box = BlackBox(cost, grad, P)
+    box = BlackBox(cost, grad, P, pattern)
     X = Y = np.zeros((1, 1))
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
@@ -167,12 +177,12 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
         raise BadInput(f"your cost or gradient raised {one_line(e)} at the given params") from None
     not_finite(manual, caught)
     n = sum(int(np.prod(s)) for s in box.shapes.values())
-    plan = plan_for(n, 1, budget_s, full=full, kinks=False, seed=seed, **sizes)
+    plan = plan_for(n, 1, budget_s, full=full, kinks=pattern is not None, seed=seed, **sizes)
     w = witness(box, box.named(P), X, Y, plan=plan, progress=progress)
     rows = check_rows(manual, w, box.name)
     directions = direction_rows(manual, w)
     how = describe(w, rows, directions, list(manual.grads))
-    if w.method != "complex step":
+    if w.method != "complex step" and pattern is None:     # with a pattern the kinks are seen and counted
         how += " " + NO_KINKS[0].upper() + NO_KINKS[1:] + "."
     ok = all(r["verdict"] in PASSING for r in rows) and all(d["verdict"] in (*PASSING, "kink-crossed")
                                                              for d in directions)

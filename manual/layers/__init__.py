@@ -15,7 +15,7 @@ frameworks differentiate it).
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Callable, Tuple
+from typing import Callable, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class Layer:
     functions: (forward name, backward name) where they differ from ``name + "_forward"`` and
              ``name + "_backward"`` (two backwards of one forward: batch norm's step-by-step and
              simplified)
+    pattern: ``pattern(inputs..., **options) -> array`` whose sign pattern (``> 0``) changes exactly
+             where the forward crosses a kink (max pooling: which element of each window is its
+             maximum); the witness evaluates it at both ends of each difference stencil and counts a
+             stencil across which it changes as kink-crossed, left out and not judged (None: the
+             witness cannot see the kinks, and a kink under a stencil is judged like any point)
     """
 
     name: str
@@ -45,6 +50,7 @@ class Layer:
     kinks: bool = False
     summary: str = ""
     functions: Tuple[str, str] = ()
+    pattern: Optional[Callable] = None
 
     @property
     def forward_name(self):

@@ -16,6 +16,8 @@ picks ONE: the first maximum in the window's row-major order, as ``np.argmax`` d
 window's dx sums to its dout whatever the ties. Passing dout to every tied maximum is wrong (the window
 then sends back k dout for k ties: ``tests/test_layers_conv.py``). PyTorch's ``max_pool2d`` and JAX's
 ``reduce_window`` choose for themselves, so a tie is compared to them only where there is none.
+The layer gives the witness ``max_pool_pattern`` (which element of each window is its maximum): a
+difference stencil that changes it crosses a tie, and is counted kink-crossed instead of judged.
 
 Average pooling:  out[n, c, i, j] = (1 / (ph pw)) sum of x[n, c] over window(i, j)
     dx[n, c, p, q] = sum over the windows (i, j) holding (p, q) of dout[n, c, i, j] / (ph pw)
@@ -76,6 +78,21 @@ def max_pool_backward_naive(dout, cache):
     return dx
 
 
+def max_pool_pattern(x, pool_height=2, pool_width=2, stride=2):
+    """Where each window's maximum is: one-hot (N, C, H', W', ph pw), True at the FIRST maximum (np.argmax).
+
+    The kinks of max pooling are the ties: this pattern changes exactly where a difference stencil moves
+    an element past its window's maximum (or the maximum below another element), so the witness counts
+    such a stencil as kink-crossed instead of judging its quotient, the mean of two one-sided slopes.
+    """
+    N, C, H, W, H_out, W_out = pool_size(x, pool_height, pool_width, stride)
+    where = np.zeros((N, C, H_out, W_out, pool_height * pool_width), dtype=bool)
+    for i, j, rows, cols in windows(H_out, W_out, pool_height, pool_width, stride):
+        first = np.argmax(x[:, :, rows, cols].reshape(N, C, -1), axis=2)           # (N, C)
+        np.put_along_axis(where[:, :, i, j], first[:, :, None], True, axis=2)
+    return where
+
+
 # --- Average pooling ----------------------------------------------------------------------------
 
 def avg_pool_forward(x, pool_height=2, pool_width=2, stride=2):
@@ -120,7 +137,7 @@ LAYERS = (
     Layer("max_pool", "pooling", max_pool_inputs, ("x",),
           options={"pool_height": 2, "pool_width": 2, "stride": 2}, kinks=True,
           summary="out = the maximum of each 2x2 window, stride 2 (ties: the first maximum)",
-          functions=("max_pool_forward_naive", "max_pool_backward_naive")),
+          functions=("max_pool_forward_naive", "max_pool_backward_naive"), pattern=max_pool_pattern),
     Layer("avg_pool", "pooling", avg_pool_inputs, ("x",),
           options={"pool_height": 3, "pool_width": 3, "stride": 2},
           summary="out = the mean of each 3x3 window, stride 2 (overlapping windows)"),
