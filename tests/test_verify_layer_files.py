@@ -12,7 +12,8 @@ import pytest
 
 from comparisons.verify import verify
 from comparisons.verify.calls import CannotVerify
-from comparisons.verify.layer_files import check_layer_file, found_in
+from comparisons.verify.layer_calls import found_in
+from comparisons.verify.layer_files import check_layer_file
 from tests.user_files import edited, run_cli, write
 
 RIGHT = '''import numpy as np

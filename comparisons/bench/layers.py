@@ -26,8 +26,7 @@ import numpy as np
 
 from comparisons.bench.backends import KINDS, Step
 from comparisons.bench.machine import describe_machine, thread_limits
-from comparisons.bench.runner import NAN, not_timed, slopes
-from comparisons.bench.timing import time_step
+from comparisons.bench.runner import NAN, slopes, timed
 
 BACKENDS = ("manual conv naive", "manual conv im2col", "torch (autograd)", "jax.jit (vjp)")
 SIDES = (8, 16, 32)
@@ -119,14 +118,7 @@ def _jax(x, w, b, dout, kind):
 
 def time_row(backend, arrays, kind, repeats, warmup):
     """The timing columns of one backend's step; a failure is its ``status`` (``runner.not_timed``)."""
-    try:
-        s = make_step(backend, *arrays, kind)
-        t = time_step(s.step, repeats=repeats, warmup=warmup, compile=s.compile, wait=s.wait)
-    except Exception as e:  # reported in the row: one backend's failure must not end the bench
-        first = str(e).splitlines()[0][:160] if str(e) else ""
-        return not_timed(backend, f"failed: {type(e).__name__}: {first}")
-    return dict(device=s.device, median_ms=1e3 * t.median, p25_ms=1e3 * t.p25, p75_ms=1e3 * t.p75,
-                min_ms=1e3 * t.min, max_ms=1e3 * t.max, compile_s=t.compile, status="ok")
+    return timed(backend, lambda: make_step(backend, *arrays, kind), repeats, warmup)
 
 
 def with_ratios(rows):

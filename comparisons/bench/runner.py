@@ -41,10 +41,16 @@ REPORT_BACKENDS = ("manual NumPy", "manual NumPy fast", "PyTorch eager", "jax.ji
 
 def time_backend(subject, params, X, Y, kind, backend, repeats, warmup, threads=1):
     """{device, median_ms, ..., compile_s, status} of one backend's step; a failure is its ``status``."""
+    return timed(backend, lambda: bk.make_step(backend, subject, params, X, Y, kind, threads), repeats, warmup)
+
+
+def timed(backend, make_step, repeats, warmup):
+    """The timing columns of the ``backends.Step`` that ``make_step()`` makes; a failure, in making or in
+    running it, is the row's ``status`` (one backend's failure must not end the bench)."""
     try:
-        s = bk.make_step(backend, subject, params, X, Y, kind, threads)
+        s = make_step()
         t = time_step(s.step, repeats=repeats, warmup=warmup, compile=s.compile, wait=s.wait)
-    except Exception as e:  # reported in the row: one backend's failure must not end the bench
+    except Exception as e:  # reported in the row
         first = str(e).splitlines()[0][:160] if str(e) else ""
         return not_timed(backend, f"failed: {type(e).__name__}: {first}")
     return dict(device=s.device, median_ms=1e3 * t.median, p25_ms=1e3 * t.p25, p75_ms=1e3 * t.p75,

@@ -22,6 +22,9 @@ numerical witness, on a catalogue model, quantity by quantity, with one-line dia
                    for code no form knows
     named          the same with the three named in a file (``handgrad verify FILE --cost NAME --grad NAME
                    --params NAME``), run in the child process
+    layer_calls    a CS231n-style layer file's function pairs, called on the layer catalogue's inputs in
+                   the child process (``affine_forward``/``affine_backward``, ``batchnorm_backward_alt``, ...)
+    layer_files    their backwards against the layers' vector-Jacobian products: one table for the file
 
 The forms, the shapes of code people write (the project's contract, the seed tutorial's, ...), each
 read into the derivation's names and detected by names and signatures, are a package of their own:

@@ -260,7 +260,8 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
                            "cost=, grad= and params= for black-box mode")
     if model is None and form == "auto" and not names and own_params is None and own_data is None:
         from comparisons.forms import inferred
-        from comparisons.verify.layer_files import check_layer_file, is_layer_file, pairs
+        from comparisons.verify.layer_calls import is_layer_file, pairs
+        from comparisons.verify.layer_files import check_layer_file
 
         found, function = defined(target) if isinstance(target, (str, Path)) else ({}, None)
         # CS231n's layers.py (no model form's functions), or PATH.py:affine_backward: the layer catalogue's path
