@@ -8,6 +8,8 @@ gradient; a look-alike that is right must pass. The quick tests run the file in 
 (``isolate=False``); the command line (``slow``) runs it in a child, as people run it.
 """
 
+import re
+
 import pytest
 
 from comparisons.verify import verify
@@ -564,3 +566,14 @@ def test_cli_backward_that_hangs_is_stopped(tmp_path, capsys):
     source = edited(RELU, "    x = cache\n", "    x = cache\n    while True:\n        pass\n")
     status, out, err = run_cli(capsys, "verify", write(tmp_path, source, "layers.py"), "--timeout", "2")
     assert status == 2 and "stopped after 2 s" in err and "relu_backward" in err
+
+
+@pytest.mark.parametrize("option, said", [
+    (dict(m=8), "--m (m=) does not apply to a layer file"),
+    (dict(cases=("typical",)), "--case (cases=) does not apply to a layer file"),
+    (dict(recipe="ng"), "--recipe (recipe=) does not apply to a layer file"),
+    (dict(options=dict(lam=0.5)), "the model options (options=) does not apply to a layer file"),
+])
+def test_an_option_of_the_models_is_refused_for_a_layer_file(tmp_path, option, said):
+    with pytest.raises(CannotVerify, match=re.escape(said)):
+        verify(write(tmp_path, AFFINE, "layers.py"), isolate=False, **option)

@@ -266,6 +266,15 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
         found, function = defined(target) if isinstance(target, (str, Path)) else ({}, None)
         # CS231n's layers.py (no model form's functions), or PATH.py:affine_backward: the layer catalogue's path
         if function in pairs() if function else is_layer_file(found) and inferred(found) is None:
+            # the layers' inputs are the catalogue's own: the model's batch options say nothing here
+            given = [said for said, used in [("--m (m=)", m != 64), ("--case (cases=)", cases),
+                                             ("--recipe (recipe=)", recipe),
+                                             ("the model options (options=)",
+                                              any(v is not None for v in (options or {}).values()))] if used]
+            if given:
+                raise CannotVerify(f"{given[0]} does not apply to a layer file ({target}: CS231n-style layer pairs, "
+                                   f"each checked on the layer catalogue's own inputs); it takes --seed, --dtype, "
+                                   f"--against and --timeout")
             return check_layer_file(target, timeout, seed=seed, dtype=dtype, against=against, isolate=isolate,
                                     names=found)
     model, how = chosen_model(target, model, form, names, options)
