@@ -69,9 +69,10 @@ def verdict(passed):
     return "not measured" if passed is None else "passes" if passed else "FAILS"
 
 
-def recipe_lines(model, case, run, key, references):
+def recipe_lines(model, case, run, key, autograd_agrees):
     """(lines, passed or None) of the course ``key``'s own check on ``case``: its numerical gradient of
-    ``model``'s loss against the person's parameter gradients; None when those are incomplete."""
+    ``model``'s loss against the person's parameter gradients; None when those are incomplete.
+    ``autograd_agrees``: the table's verdict on those gradients, which says why a failing recipe fails."""
     from comparisons.numerical.recipes import RECIPES, fixed_step_note, recipe_lines as course_recipe
 
     grads, why = parameter_gradients(run, case.params)
@@ -81,17 +82,7 @@ def recipe_lines(model, case, run, key, references):
     outcome, lines = course_recipe(model, case.params, case.X, case.Y, key, grads=grads)
     lines = [lines[0].replace("centred differences", f"centred differences of {model.name}'s loss J", 1),
              *lines[1:]]
-    if not outcome.ok and agree_with_autograd(grads, references):
+    if not outcome.ok and autograd_agrees:
         lines.append(f"Your gradients agree with autograd where the recipe fails. {fixed_step_note(outcome)} "
                      f"The table's verdict rests on autograd.")
     return lines, outcome.ok
-
-
-def agree_with_autograd(grads, references):
-    """Whether the person's parameter gradients agree with every autograd reference to the project's
-    float64 tolerance (``agreement.rtol_for``), by the table's metric."""
-    from comparisons.agreement import AGREE, compare_arrays, rtol_for
-
-    results = [r for name, r in references.results.items() if name in ("torch", "jax")]
-    return bool(results) and all(compare_arrays(g, r.grads[k], rtol_for(np.float64))[-1] == AGREE
-                                 for r in results for k, g in grads.items() if k in r.grads)

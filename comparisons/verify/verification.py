@@ -446,14 +446,9 @@ def fitted_table(view, width, references):
         worst = [max((x for x in row if x != "-"), key=float, default="-") for row in view[references].values]
         view = view.drop(columns=references)
         view.insert(list(view.columns).index("verdict"), "max_rel", worst)
-    room = max(20, width - used(view))
-    for _ in range(3):      # tabulate pads headers and breaks words its own way: measure, then narrow
-        text = text_table(view, width=room)
-        over = max(map(len, text.splitlines())) - width
-        if over <= 0 or room == 20:
-            return text
-        room = max(20, room - over)
-    return text
+    from comparisons.terminal import fit_table
+
+    return fit_table(view, at=width, wrap=["diagnosis"])
 
 
 DIAGNOSIS = 40    # the fewest columns the diagnosis keeps before the references fold into one
