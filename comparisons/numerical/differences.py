@@ -104,12 +104,14 @@ def central_partials(f, params, elements, h, pattern=None, progress=False, retry
             if not crossed[n]:
                 break
         if settle and not crossed[n] and abs(bend) > BENT * settle[1][name]:
-            values[n] = settled(f, params, flats[name], i, h / shorter, pattern, values[n], settle[1][name])
+            values[n] = settled(f, params, flats[name], i, h / shorter, pattern, values[n], settle[1][name],
+                                settle[0])
     return values, crossed
 
 
 BENT = 1e-4       # the slope's change over half a stencil, relative to the array's scale, that is a bend
 SETTLED = 1e-8    # two estimates this close (relative to the scale) are settled: a hundredth of the rtol
+EPS = np.finfo(np.float64).eps
 
 
 def element_stencil(f, params, flat, i, h, pattern, f0=None):
@@ -126,16 +128,20 @@ def element_stencil(f, params, flat, i, h, pattern, f0=None):
     return (f_up - f_down) / (up - down), crosses_kink(p_up, p_down), bend
 
 
-def settled(f, params, flat, i, h, pattern, value, scale):
+def settled(f, params, flat, i, h, pattern, value, scale, f0):
     """The estimate of a bent element, its step shortened half a decade at a time until two estimates
-    agree to ``SETTLED`` of ``scale``.
+    agree to ``SETTLED`` of ``scale`` or to their rounding, 4 eps |J| / h (``f0`` = J at ``params``).
 
     The step sweep chose h from a few sampled elements of the array; an element it did not sample can
     bend far more at h (at large logits, a row whose two largest logits nearly tie: the loss there is a
     softplus of their difference, steep in the hundreds), and its truncation error h^2 J''' / 6 then
-    passes the tolerance. Shortening stops at the first step that crosses a kink (the last uncrossed
-    estimate is kept) and at 1e-9, before rounding dominates.
+    passes the tolerance. While truncation dominates, each half decade shrinks the change between
+    estimates about tenfold; once a change grows instead, rounding has taken over and the estimate
+    before it is kept: shortening further only adds noise (on 1,797 examples a step of 1e-9 erred by
+    1e-8 on a gradient of 8e-3). Shortening also stops at the first step that crosses a kink (the last
+    uncrossed estimate is kept) and at 1e-9.
     """
+    change_before = np.inf
     for k in range(1, 9):
         shorter = h / 10 ** (k / 2)
         if shorter < 1e-9:
@@ -143,9 +149,12 @@ def settled(f, params, flat, i, h, pattern, value, scale):
         estimate, crossed, _ = element_stencil(f, params, flat, i, shorter, pattern)
         if crossed:
             break
-        if abs(estimate - value) <= SETTLED * scale:
+        change = abs(estimate - value)
+        if change <= max(SETTLED * scale, 4 * EPS * abs(f0) / shorter):
             return estimate
-        value = estimate
+        if change >= change_before:
+            return value
+        value, change_before = estimate, change
     return value
 
 
