@@ -27,3 +27,24 @@ def test_larger_batches_are_drawn_with_replacement_and_say_so():
 
 def test_same_seed_same_data():
     np.testing.assert_array_equal(digits_784(100, seed=3).X, digits_784(100, seed=3).X)
+
+
+def test_the_digits_read_from_the_bundled_file_are_load_digits():
+    from sklearn.datasets import load_digits
+
+    from comparisons.data import bundled_digits
+
+    pixels, labels = bundled_digits()
+    digits = load_digits()
+    np.testing.assert_array_equal(pixels, digits.data)
+    np.testing.assert_array_equal(labels, digits.target)
+
+
+def test_the_digits_are_read_without_importing_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from comparisons.data import digits_784; d = digits_784(64); "
+            "assert d.X.shape == (784, 64); print('sklearn' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

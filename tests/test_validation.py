@@ -194,3 +194,27 @@ def test_a_missing_argument_is_pythons_own_type_error():
 def test_checked_refuses_a_function_without_params_and_X():
     with pytest.raises(TypeError, match=r"takes \(theta, data\); expected params and X"):
         checked(seed_net.check_inputs)(lambda theta, data: None)
+
+
+def test_checked_once_skips_the_checks_inside_and_only_there(seed_net):
+    from manual.validate import checked_once
+
+    params = seed_net.init_params(0, np.float64)
+    X = np.random.default_rng(0).random((784, 5))
+    Y = np.eye(10)[:, [0, 1, 2, 3, 4]]
+    bad = {**params, "W1": params["W1"][:, :-1]}
+    with checked_once(), pytest.raises(Exception) as inside:
+        seed_net.manual.loss(bad, X, Y)
+    assert "expected" not in str(inside.value)            # NumPy's own error: no check ran
+    with pytest.raises(ValueError, match=r"W1 has shape \(10, 783\); expected \(10, 784\)"):
+        seed_net.manual.loss(bad, X, Y)                   # checked again after the block
+
+
+def test_the_witness_checks_its_inputs_once_before_trusting_them(seed_net):
+    from comparisons.numerical import witness
+
+    params = seed_net.init_params(0, np.float64)
+    X = np.random.default_rng(0).random((784, 5))
+    Y = np.eye(10)[:, [0, 1, 2, 3, 4]]
+    with pytest.raises(ValueError, match="W1 holds 1 NaN"):
+        witness(seed_net, {**params, "W1": np.where(params["W1"] == params["W1"][0, 0], np.nan, params["W1"])}, X, Y)

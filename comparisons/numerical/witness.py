@@ -167,7 +167,10 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=
     """
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
+    from manual.validate import checked_once
+
+    manual_of(model).check_inputs(params, X, Y)
+    with threadpool_limits(limits=1), checked_once():     # the inputs checked here, once
         return measure_derivatives(model, params, X, Y, plan, budget_s, progress, like)
 
 
@@ -180,7 +183,6 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
     """
     t0 = time.perf_counter()
     module = manual_of(model)
-    module.check_inputs(params, X, Y)
     dtype = np.dtype(next(iter(params.values())).dtype).name
     P, X, Y = as_float64(params, X, Y)
     kinks, note = kinks_of(module)

@@ -35,7 +35,8 @@ def loss_and_grads(model, params, X, Y):
     """
     P = as_arrays(params)
     data = as_arrays({"X": X, "Y": Y})
-    E = {k: jnp.zeros(s.shape, s.dtype) for k, s in tap_shapes(model, P, data["X"], data["Y"]).items()}
+    # NumPy zeros: jnp.zeros would compile a program of its own for every tap's shape and dtype
+    E = {k: np.zeros(s.shape, s.dtype) for k, s in tap_shapes(model, P, data["X"], data["Y"]).items()}
     J, (dP, dE) = jitted_value_and_grad(model)(P, E, data["X"], data["Y"])
     return float(J), {k: np.asarray(v) for k, v in {**dP, **dE}.items()}
 
