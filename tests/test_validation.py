@@ -218,3 +218,13 @@ def test_the_witness_checks_its_inputs_once_before_trusting_them(seed_net):
     Y = np.eye(10)[:, [0, 1, 2, 3, 4]]
     with pytest.raises(ValueError, match="W1 holds 1 NaN"):
         witness(seed_net, {**params, "W1": np.where(params["W1"] == params["W1"][0, 0], np.nan, params["W1"])}, X, Y)
+
+
+def test_the_witness_refuses_nan_in_x_though_its_forward_passes_do_not_look(seed_net):
+    from comparisons.numerical import witness
+
+    params = seed_net.init_params(0, np.float64)
+    X = np.random.default_rng(0).random((784, 5))
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X holds 1 NaN or inf value\(s\); expected finite numbers"):
+        witness(seed_net, params, X, np.eye(10)[:, [0, 1, 2, 3, 4]])

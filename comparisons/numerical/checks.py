@@ -161,7 +161,8 @@ CONVENTION_KEYS = ["convention", "formula", "threshold"]
 
 
 def check_report(model, params, data, plan, blind=True, progress=False, out=None):
-    """``(text, {file name: text or PNG bytes}, ok)`` for the witness against ``model``'s derivation.
+    """``(text, {file name: text or PNG bytes}, ok)`` for the witness against ``model``'s derivation; the
+    step-sweep plot is among the files only when they go to a folder ``out``.
 
     The text fits the terminal (``comparisons.terminal``): tables narrowed to their key columns, with
     a line naming the files that hold every column (in ``out``, or the --out option that writes them)."""
@@ -182,9 +183,10 @@ def check_report(model, params, data, plan, blind=True, progress=False, out=None
               "", "Random unit directions, dJ/dθ · v:",
               fit_table(dirs, DIRECTION_KEYS, floatfmt=".6g", note=every_column(out, ["check.md", "directions.csv"]))]
     figure = figure_name(model.name, w.dtype)
-    files = {"check.csv": pd.DataFrame(rows).to_csv(index=False), "directions.csv": dirs.to_csv(index=False),
-             figure: sweep_png(w.sweep, f"{model.name}: central-difference step sweep, "
-                                        f"m = {m:,} ({w.dtype} parameters, in float64)")}
+    files = {"check.csv": pd.DataFrame(rows).to_csv(index=False), "directions.csv": dirs.to_csv(index=False)}
+    if out:     # drawn only to be written: matplotlib's import and the drawing are most of a second
+        files[figure] = sweep_png(w.sweep, f"{model.name}: central-difference step sweep, "
+                                           f"m = {m:,} ({w.dtype} parameters, in float64)")
     blind_md = []
     if blind:
         target = blind_target(manual, params, plan.seed)
@@ -209,5 +211,5 @@ def check_report(model, params, data, plan, blind=True, progress=False, out=None
         "## Random unit directions\n\n" + dirs.to_markdown(index=False, floatfmt=".3e"),
         *blind_md,
         f"## Conventions\n\n{conventions.to_markdown(index=False)}\n\n{metric}\n\n{why}",
-        f"![step sweep]({figure})", verdict]) + "\n"
+        *([f"![step sweep]({figure})"] if out else []), verdict]) + "\n"
     return "\n".join(screen), files, rows_ok(rows, directions)

@@ -170,6 +170,9 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=
     from manual.validate import checked_once
 
     manual_of(model).check_inputs(params, X, Y)
+    if not np.all(np.isfinite(X)):       # the forward's own scan of X is skipped inside checked_once()
+        raise ValueError(f"X holds {int(np.size(X) - np.count_nonzero(np.isfinite(X)))} NaN or inf value(s); "
+                         "expected finite numbers")
     with threadpool_limits(limits=1), checked_once():     # the inputs checked here, once
         return measure_derivatives(model, params, X, Y, plan, budget_s, progress, like)
 
