@@ -139,7 +139,9 @@ SHAPE_MISMATCH = "SHAPE MISMATCH"
 NON_FINITE = "NON-FINITE"
 MISSING = "MISSING"
 NOT_MEASURED = "not measured"   # a comparison over zero elements: neither agreement nor failure
-PASSING = (AGREE, NOT_MEASURED)
+ZERO_TO_ROUNDING = "zero to rounding"   # 0 in exact arithmetic, both sides within rounding of the terms that
+#                                         cancel (comparisons/layer_check.py: makemore's db1)
+PASSING = (AGREE, NOT_MEASURED, ZERO_TO_ROUNDING)
 
 METRIC = ("max_rel is max|a - b| / max(max|a|, max|b|) per quantity; the verdict is `agree` when it "
           "is at most the dtype's rtol, `not measured` when no element could be compared. The loss J "

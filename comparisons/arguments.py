@@ -8,6 +8,7 @@ puts the option's name first: "argument --seed: -1 must be 0 or more").
     timeout_seconds                    --timeout: up to a day, or inf for no limit
     thread_count                       --threads, capped at the cores this process may use, with a note
     non_negative_number                --lam
+    positive_number, fraction          train's --alpha (> 0, finite) and --held-out (0 <= x < 1)
     layer_sizes, size_list             --sizes 64,32,10; the bench sweeps' 1,10,100 (or none)
     name_list, name_map                --activations relu,tanh; --names forward_prop=forward,...
 
@@ -126,14 +127,36 @@ def name_map(text):
     return names
 
 
+def a_number(text, expected=""):
+    """``float(text)``, or the argparse error saying ``text`` is not a number (and what is ``expected``)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number" + (f"; expected {expected}" if expected else "")) \
+            from None
+
+
 def non_negative_number(text):
     """argparse type: a finite number >= 0 (lambda)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = a_number(text)
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"{value:g} must be a finite number >= 0")
+    return value
+
+
+def positive_number(text):
+    """argparse type: a finite number > 0 (--alpha, the learning rate)."""
+    value = a_number(text, "a finite number more than 0, e.g. 0.1")
+    if not 0 < value < float("inf"):     # nan too
+        raise argparse.ArgumentTypeError(f"{value:g} must be a finite number more than 0, e.g. 0.1")
+    return value
+
+
+def fraction(text):
+    """argparse type: a number 0 <= x < 1 (--held-out, the share of the examples kept apart)."""
+    value = a_number(text, "a fraction 0 <= x < 1, e.g. 0.2")
+    if not 0 <= value < 1:     # nan too
+        raise argparse.ArgumentTypeError(f"{value:g} must be a fraction 0 <= x < 1, e.g. 0.2")
     return value
 
 

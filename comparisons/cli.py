@@ -24,9 +24,9 @@ from pathlib import Path
 
 from comparisons import BadInput, catalogue
 from comparisons.writing import out_folder
-from comparisons.arguments import (at_most, layer_sizes, name_list, name_map, non_negative_int, non_negative_number,
-                                   positive_int, positive_seconds, refuse_oversized, size_list, thread_count,
-                                   timeout_seconds)
+from comparisons.arguments import (at_most, fraction, layer_sizes, name_list, name_map, non_negative_int,
+                                   non_negative_number, positive_int, positive_number, positive_seconds,
+                                   refuse_oversized, size_list, thread_count, timeout_seconds)
 from manual.mlp_config import LOSS_OF_OUTPUT
 from manual.regularisation import FORMULA, PENALTIES
 
@@ -53,17 +53,26 @@ class KeepLines(argparse.HelpFormatter):
 # --- options shared by several commands ----------------------------------------------------------------
 
 
-def add_model(p, default=None, many=False, what="the catalogue model"):
+def add_model(p, default=None, many=False, what="the catalogue model", required=True):
     names = list(catalogue.CATALOGUE)
     if many:
         p.add_argument("--model", action="append", choices=names, metavar="NAME",
                        help=f"model to run (repeatable; default: all of {', '.join(names)})")
     elif default is None:
-        p.add_argument("--model", required=True, choices=names, metavar="NAME",
+        p.add_argument("--model", required=required, choices=names, metavar="NAME",
                        help=f"{what}, one of {', '.join(names)}")
     else:
         p.add_argument("--model", default=default, choices=names, metavar="NAME",
                        help=f"{what}, one of {', '.join(names)} (default: {default})")
+
+
+def add_layer(p, many=True, what="a layer to check (repeatable; default: all)"):
+    """--layer NAME, one of the layer catalogue's (``manual.layers``), repeatable when ``many``."""
+    from manual.layers import catalogue as layer_catalogue
+
+    names = list(layer_catalogue())
+    p.add_argument("--layer", action="append" if many else "store", choices=names, metavar="NAME",
+                   help=f"{what}: {', '.join(names)}")
 
 
 def add_model_options(p, which="the model's", more=""):
@@ -110,8 +119,11 @@ def add_own(p, params=True):
 
 
 def add_report(commands):
-    p = commands.add_parser("report", help="agreement and speed tables for catalogue models")
+    p = commands.add_parser("report", help="agreement and speed tables for catalogue models, and the layer table")
     add_model(p, many=True)
+    add_layer(p, what="a layer of the layer catalogue to report (repeatable; with neither --model nor --layer, "
+                      "every model and every layer)")
+    p.add_argument("--no-layers", action="store_true", help="leave the layer table out of the default report")
     add_dtypes(p)
     p.add_argument("--out", type=out_folder, default="reports",
                    help="folder for the Markdown and CSV files (default: reports/)")
@@ -119,6 +131,12 @@ def add_report(commands):
     p.add_argument("--no-speed", action="store_true", help="skip the speed table")
     p.add_argument("--no-witness", action="store_true",
                    help="skip the numerical witness (the fourth source: finite differences, complex step)")
+    p.add_argument("--html", action="store_true",
+                   help="also write report.html: one self-contained page (equations as MathML, the manual lines "
+                        "beside the PyTorch and JAX lines with their agreement, every table and plot inline)")
+    p.add_argument("--train", action="store_true",
+                   help="with --html: train each model by the three backends (handgrad train's defaults) and add "
+                        "the curves to report.html")
     p.add_argument("--speed-m", type=positive_int, help="batch size of the speed rows (default: per model)")
     p.add_argument("--repeats", type=at_most(positive_int, 10_000, "timed repeats"), default=10,
                    help="timed repeats per row, 1 to 10,000 (default: 10)")
@@ -134,8 +152,11 @@ def add_models(commands):
 
 def add_check(commands):
     p = commands.add_parser("check", help="the numerical witness (finite differences, complex step) "
-                                          "against a model's manual derivation")
-    add_model(p)
+                                          "against a model's manual derivation, or a layer's hand backward")
+    which = p.add_mutually_exclusive_group(required=True)
+    add_model(which, required=False)
+    add_layer(which, many=False, what="a layer of the layer catalogue (instead of --model): its hand backward "
+                                      "against the witness of s = sum(out * dout), in float64")
     add_m(p, 64, "examples in the batch")
     add_seed(p, "parameters, data and samples")
     p.add_argument("--dtype", default="float64", choices=DTYPES,
@@ -230,6 +251,9 @@ def add_verify(commands):
                    help=f"seconds your code may run before it is stopped, up to 86400 (a day), or inf for no "
                         f"limit (default: {verify.DEFAULT_TIMEOUT:g})")
     p.add_argument("--out", type=out_folder, help="also write verify.md and CSV files into this folder")
+    p.add_argument("--html", action="store_true",
+                   help="also write verify.html (into --out, default reports/): your code beside the derivation, "
+                        "the first wrong line marked with its diagnosis")
     add_own(p, params=False)       # --params FILE is below: a .npz, .npy or .mat there is a file, not a name
     add_model_options(p, more=", and one that contradicts what the form's code fixes (no regularisation)")
     box = p.add_argument_group("black-box mode", "a cost function, a gradient function and a point, named "
@@ -281,6 +305,8 @@ def add_bench(commands):
                                                        "this process may use (default: all cores)")
     add_seed(p)
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
+    p.add_argument("--no-attribution", action="store_true",
+                   help="skip timing the gradient step's parts alone (seed_net: where the time goes)")
     add_own(p)
     p.add_argument("--out", type=out_folder, default="bench",
                    help="folder for the Markdown, CSV and PNG files (default: bench/)")
@@ -296,13 +322,9 @@ def add_bench(commands):
 
 
 def add_layers(commands):
-    from manual.layers import catalogue
-
-    names = list(catalogue())
     p = commands.add_parser("layers", help="the layer catalogue (CS231n style): each hand backward against "
                                            "PyTorch's and JAX's vector-Jacobian products and the witness")
-    p.add_argument("--layer", action="append", choices=names, metavar="NAME",
-                   help=f"a layer to check (repeatable; default: all): {', '.join(names)}")
+    add_layer(p)
     p.add_argument("--dtype", action="append", choices=DTYPES, help="dtype (repeatable; default: both)")
     add_seed(p)
     p.add_argument("--out", type=out_folder, help="also write layers.md and layers.csv into this folder")
@@ -314,8 +336,40 @@ def add_reproduce(commands):
     p.add_argument("--out", type=out_folder, help="also write reproduce.md and reproduce.csv into this folder")
 
 
+def add_train(commands):
+    p = commands.add_parser("train", help="train a model by the manual derivation, PyTorch and JAX side by side: "
+                                          "loss and accuracy curves, and how far their parameters part per step",
+                            description="The same initial parameters trained by the manual derivation, PyTorch and "
+                                        "JAX with plain gradient descent (W := W - alpha dW, as in the seed tutorial) "
+                                        "on the same batches: loss, training and held-out accuracy, and the largest "
+                                        "parameter difference between each pair at every step, against a bound "
+                                        "from the dtype's eps and the number of steps. Exit 1 when the backends "
+                                        "part beyond it, the loss does not fall or becomes non-finite.")
+    add_model(p, default="seed_net", what="the catalogue model to train")
+    p.add_argument("--alpha", type=positive_number, default=0.1,
+                   help="learning rate, a finite number more than 0 (default: 0.1, the seed's)")
+    p.add_argument("--steps", type=at_most(positive_int, 1_000_000, "steps"), default=500,
+                   help="steps of gradient descent, 1 to 1,000,000 (default: 500, the seed's)")
+    p.add_argument("--batch", type=positive_int, metavar="B",
+                   help="examples per step, 1 to the training split's size: seeded mini-batches, the same for the "
+                        "three backends (default: the whole training split each step)")
+    p.add_argument("--dtype", dest="dtypes", default="both", choices=("float64", "float32", "both"),
+                   help="dtype to train in: float64, float32 or both (default: both)")
+    p.add_argument("--m", type=positive_int, help="examples taken from the data before the split (default: all)")
+    p.add_argument("--held-out", type=fraction, default=0.2, metavar="FRACTION",
+                   help="share of the examples kept apart for the held-out accuracy, 0 <= FRACTION < 1 (default: 0.2)")
+    p.add_argument("--threads", type=thread_count, default=1,
+                   help="threads for NumPy BLAS and PyTorch, at most the cores this process may use (default: 1: "
+                        "the backends take turns each step, and pools that spin between turns slow each other)")
+    add_seed(p, "parameters, the split and the batches")
+    add_own(p, params=False)
+    p.add_argument("--out", type=out_folder, default="reports",
+                   help="folder for train.md, train.csv, train_pairs.csv and the PNG plots (default: reports/)")
+
+
 GRAMMAR = {"report": add_report, "models": add_models, "check": add_check, "verify": add_verify,
-           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench, "reproduce": add_reproduce, "layers": add_layers}
+           "forms": add_forms, "mistakes": add_mistakes, "bench": add_bench, "reproduce": add_reproduce, "layers": add_layers,
+           "train": add_train}
 
 
 def make_parser():

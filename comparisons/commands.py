@@ -90,8 +90,8 @@ def said(model, starting=""):
 
 def report(args):
     """Agreement (and speed) for catalogue models; 1 if any derivation disagrees, 3 if a section failed."""
+    from comparisons import layer_reports
     from comparisons import report as reports
-
     from comparisons.model_options import configured
 
     options = model_options(args)
@@ -102,13 +102,29 @@ def report(args):
     if own and not args.model:
         raise BadInput(f"{own[0]} applies to the models named by --model; expected at least one --model NAME "
                        f"whose shapes fit the file")
+    if args.layer and args.no_layers:
+        raise BadInput("--no-layers leaves out the layer table that --layer asks for; expected one of them")
+    if args.train and not args.html:
+        raise BadInput("--train adds training curves to report.html; expected --html too")
     check_out_dir(args.out)
-    models = [with_own(configured(name, **options), args) for name in (args.model or catalogue.CATALOGUE)]
-    said(models[0])
+    # neither --model nor --layer: every model and every layer; otherwise what was named
+    names = args.model or ([] if args.layer else list(catalogue.CATALOGUE))
+    models = [with_own(configured(name, **options), args) for name in names]
+    layers = [] if args.no_layers or (args.model and not args.layer) else layer_reports.chosen(args.layer)
+    if models:
+        said(models[0])
     result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
                            speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
-                           threads=args.threads, progress=progress_shown(), witness=not args.no_witness)
-    finish(reports.render_terminal(result, out=args.out), args.out, reports.files(result), args.command)
+                           threads=args.threads, progress=progress_shown(), witness=not args.no_witness,
+                           layers=layers)
+    files = reports.files(result)
+    if args.html:
+        from comparisons.html import report_html
+        from comparisons.html.report_page import training_sections
+
+        extra = training_sections(models, args.seed, progress_shown()) if args.train else ()
+        files["report.html"] = report_html(result, extra=extra)
+    finish(reports.render_terminal(result, out=args.out), args.out, files, args.command)
     return reports.exit_status(result)
 
 
@@ -169,6 +185,8 @@ def check(args):
     from comparisons.model_options import configured
     from comparisons.numerical import check_report, plan_for
 
+    if args.layer:
+        return check_layer(args)
     check_out_dir(args.out)
     model = with_own(configured(args.model, **model_options(args)), args)
     dtype = np.dtype(args.dtype)
@@ -189,6 +207,30 @@ def check(args):
     if args.recipe:
         recipe = files[f"recipe-{args.recipe}.md"] = course_recipe(model, params, data, args.recipe, ok)
     finish(text, args.out, files, args.command, wrap_notes(recipe))
+    return 0 if ok else 1
+
+
+def check_layer(args):
+    """``check --layer NAME``: the layer's hand backward against the witness of s = sum(out * dout), in
+    float64, with every convention's score (``comparisons.layer_reports.check_report``)."""
+    from comparisons import layer_reports
+    from manual.layers import catalogue as layer_catalogue
+
+    models_only = [flag for flag, used in [("--m", args.m != 64), ("--dtype", args.dtype != "float64"),
+                                           ("--no-blind-spots", args.no_blind_spots)] if used]
+    models_only += own_files(args) + given(model_options(args))
+    if models_only:
+        raise BadInput(f"{models_only[0]} applies to --model, not to --layer (a layer's check runs its own inputs "
+                       f"through the hand backward in float64; `handgrad layers --dtype float32` compares float32 "
+                       f"with PyTorch and JAX); it takes --seed, --full, --sample, --directions, --budget, "
+                       f"--recipe and --out")
+    check_out_dir(args.out)
+    layer = layer_catalogue()[args.layer]
+    sizes = dict(directions=args.directions, **({"per_array": args.sample} if args.sample else {}))
+    full = True if args.full else False if args.sample else None
+    text, files, ok = layer_reports.check_report(layer, args.seed, recipe=args.recipe, full=full,
+                                                 budget_s=args.budget, out=args.out, **sizes)
+    finish(text, args.out, files, args.command)
     return 0 if ok else 1
 
 
@@ -221,8 +263,8 @@ def verify(args):
     With --cost, --grad and --params: black-box mode, a gradient against the numerical witness alone."""
     from comparisons.verify import CannotVerify, verify as run_verify
 
-    if args.out:
-        check_out_dir(args.out)
+    if args.out or args.html:
+        check_out_dir(args.out or "reports")
     from comparisons.own import is_params_file
 
     # --params FILE (.npz, .npy, .mat) outside black-box mode: the person's weights, not a name in their code
@@ -245,7 +287,12 @@ def verify(args):
     from comparisons.terminal import width
 
     text = result.render(width()) if hasattr(result, "terminal_view") else result.render()
-    finish(text, args.out, result.files(), args.command)
+    files = result.files()
+    if args.html:          # verify.html beside the other files: into --out, reports/ without one
+        from comparisons.html import verify_html
+
+        files["verify.html"] = verify_html(result)
+    finish(text, args.out or ("reports" if args.html else None), files, args.command)
     return result.exit_status
 
 
@@ -339,7 +386,8 @@ def bench(args):
                              kinds=tuple(args.kind or speed.KINDS), backends=args.backend, ms=args.sweep_m,
                              widths=widths, width_m=args.width_m, repeats=args.repeats, warmup=args.warmup,
                              threads=args.threads, seed=args.seed, with_memory=not args.no_memory,
-                             progress=None if progress_shown() else False)
+                             progress=None if progress_shown() else False,
+                             with_attribution=not args.no_attribution)
     finish(speed.terminal(result, out=args.out), args.out, speed.files(result), args.command)
     return 0
 
@@ -354,6 +402,7 @@ def bench_layers(args):
                                           ("--m", args.m != 60_000), ("--sweep-m", args.sweep_m != speed.M_SWEEP),
                                           ("--sweep-width", args.sweep_width is not None),
                                           ("--width-m", args.width_m != speed.WIDTH_M), ("--no-memory", args.no_memory),
+                                          ("--no-attribution", args.no_attribution),
                                           *[(flag, True) for flag in own_files(args)]] if used]
     if model_only:
         raise BadInput(f"{model_only[0]} does not apply to --layers (the convolution layer's bench); it takes "
@@ -368,3 +417,22 @@ def bench_layers(args):
     # its own list in the folder's manifest: a --layers run does not remove the model bench's files
     finish(conv_bench.terminal(result, out=args.out), args.out, conv_bench.files(result), "bench --layers")
     return 0
+
+
+def train(args):
+    """The model trained by the manual derivation, PyTorch and JAX side by side (``comparisons.train``);
+    1 when they part beyond the bound, the loss does not fall or becomes non-finite."""
+    import os
+
+    from comparisons import own
+    from comparisons.train import train as run_training
+
+    check_out_dir(args.out)
+    model = catalogue.get(args.model)
+    model = own.with_own(model, None, args.data) if args.data is not None else model
+    said(model)
+    result = run_training(model, alpha=args.alpha, steps=args.steps, batch=args.batch, dtype=args.dtypes,
+                          seed=args.seed, m=args.m, held_out=args.held_out, threads=args.threads,
+                          progress=progress_shown() and not os.environ.get("CI"))
+    finish(result.render(args.out), args.out, result.files(), args.command)
+    return result.exit_status

@@ -27,6 +27,13 @@ class Report:
     machine: dict = field(default_factory=dict)    # from comparisons.bench.describe_machine
     sections: list = field(default_factory=list)   # comparisons.sections.Section, from model extras
     figures: dict = field(default_factory=dict)    # {file name: PNG bytes}, e.g. the witness's step sweeps
+    models: list = field(default_factory=list)     # the catalogue Models reported, for the HTML page's equations
+
+    def _repr_html_(self):
+        """In a notebook: the HTML report's page (comparisons.html), tables, maths and plots inline."""
+        from comparisons.html import report_html
+
+        return report_html(self, standalone=False)
 
     @property
     def all_agree(self):
@@ -45,7 +52,7 @@ def exit_status(report):
     return 3 if report.failed_sections else 0 if report.all_agree else 1
 
 
-def guarded(model, title, make):
+def guarded(name, title, make):
     """``make()`` (a list of Sections), or one failed Section naming the error when it raises: a section
     that fails is an error of ours, and must not take the agreement tables and the other sections with it.
     The traceback goes to the log of ``comparisons.cli``."""
@@ -56,7 +63,7 @@ def guarded(model, title, make):
 
         log = log_internal_error()
         reason = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        return [Section(model.name, title, pd.DataFrame({"section": [title], "status": ["failed"], "reason": [reason]}),
+        return [Section(name, title, pd.DataFrame({"section": [title], "status": ["failed"], "reason": [reason]}),
                         text=f"This section failed with an internal error ({reason}); traceback in {log}.",
                         ok=False, failed=reason)]
 
@@ -83,10 +90,12 @@ def agreement_rows(model, dtype, seed=0, witnesses=None):
 
 
 def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=None, repeats=10,
-          threads=None, progress=True, witness=True):
+          threads=None, progress=True, witness=True, layers=()):
     """Run agreement (and speed, unless ``speed=False``) for ``models``; returns a ``Report``.
 
     ``witness``: the numerical witness as a fourth source, with its own section and step-sweep plots.
+    ``layers``: ``manual.layers.Layer`` entries whose table (``comparisons.layer_reports.section``) is a
+    section of its own, after the models'.
     """
     from comparisons.sections.witness_scores import witness_section
     from comparisons.bench import describe_machine, speed_rows
@@ -102,16 +111,22 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
                 section, plots = witness_section(model.name, witnesses)
                 figures.update(plots)
                 return [section]
-            sections += guarded(model, "numerical witness", witness_part)
+            sections += guarded(model.name, "numerical witness", witness_part)
         for extra in model.extras:
-            sections += guarded(model, extra.replace("_", " "),
+            sections += guarded(model.name, extra.replace("_", " "),
                                 lambda extra=extra, model=model: build_section(extra, model, dtypes, seed))
         sections[first:] = [labelled(s, model) for s in sections[first:]]
         if speed:
             speeds += [{**r, "model": model.label}
                        for r in speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)]
+    if layers:
+        from comparisons.layer_reports import TITLE, section as layer_section
+
+        sections += guarded("layers", TITLE,
+                            lambda: [layer_section(layers, dtypes, seed, progress=progress, witness=witness)])
     info = describe_machine(speeds[0]["threads"]) if speeds else {}
-    return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections, figures)
+    return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections, figures,
+                  list(models))
 
 
 def labelled(section, model):
@@ -162,8 +177,9 @@ def machine_lines(report):
 
 
 MATRIX_KEYS = ["quantity"]   # and every pair; the scaling is in the Markdown and the notes
-SECTION_KEYS = ["model", "section", "status", "reason", "dtype", "lambda", "iteration", "J", "grad_max", "pair",
-                "quantity", "measured", "cs231n", "ng", "dlai", "max_rel", "verdict"]
+SECTION_KEYS = ["model", "layer", "section", "status", "reason", "dtype", "lambda", "iteration", "J", "grad_max",
+                "pair", "quantity", "measured", "cs231n", "ng", "dlai", "torch", "jax", "numerical", "max_rel",
+                "verdict"]
 SPEED_KEYS = ["model", "dtype", "m", "backend", "median_ms", "vs_manual", "status"]
 
 
@@ -182,7 +198,8 @@ def render_terminal(report, out=None):
                            note=every_column(out, ["agreement.md", "agreement.csv"]))
         parts += [line for (model, _), table in zip(models, shown) for line in (wrap_notes(f"{model}:"), table)]
         parts.append("")
-    parts.append(wrap_notes(notes(report)))
+    if not report.agreement.empty:
+        parts.append(wrap_notes(notes(report)))
     for s in report.sections:
         title = f"{s.model}: {s.title}" + ("  [FAILED]" if s.failed else "" if s.ok else "  [DISAGREES]")
         parts += ["", wrap_notes(title),
@@ -218,7 +235,7 @@ def verdict_line(report):
 
 def files(report):
     """{file name: text}: agreement and speed tables as Markdown and CSV; figures as PNG bytes."""
-    out = {
+    out = {} if report.agreement.empty else {     # a report of layers alone has no model to agree on
         "agreement.md": "# Agreement\n\n" + "".join(f"## {dtype}\n\n{matrix.to_markdown(index=False, disable_numparse=True)}\n\n"
                                                   for dtype, matrix in matrices(report.agreement))
                         + notes(report) + "\n\n## Every comparison\n\n"

@@ -36,17 +36,18 @@ def blocks(m, size=None):
     return [slice(j, min(j + size, m)) for j in range(0, m, size)]
 
 
-def small_pieces(Xb, n_out):
-    """How many pieces of PIECE columns the products with the block X_b run in; 0: one product.
+def small_pieces(Xb, n_out, piece=None):
+    """How many pieces of ``piece`` (default PIECE) columns the products with the block X_b run in; 0: one product.
 
     Pieces when X is in ``layout`` order, the block splits evenly, and a piece's product with an
-    (n_out, n_x) matrix is small (n_out * n_x * PIECE <= SMALL): BLAS's small-matrix kernels then
+    (n_out, n_x) matrix is small (n_out * n_x * piece <= SMALL): BLAS's small-matrix kernels then
     skip the copying ("packing") a large product starts with, which for a skinny product like
-    W1 X costs as much as the arithmetic.
+    W1 X costs as much as the arithmetic. ``piece`` 0: always one product.
     """
     n_x, b = Xb.shape
-    small = Xb.flags.f_contiguous and b % PIECE == 0 and n_out * n_x * PIECE <= SMALL
-    return b // PIECE if small else 0
+    piece = PIECE if piece is None else piece
+    small = piece > 0 and Xb.flags.f_contiguous and b % piece == 0 and n_out * n_x * piece <= SMALL
+    return b // piece if small else 0
 
 
 def stack(A, k):

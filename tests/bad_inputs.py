@@ -140,6 +140,20 @@ CASES = [
          2, "t0", {"costs.py": COSTS + "def g(t):\n    return 2 * t\n\n\nt0 = 'start'\n"}),
     Case("--data a file that is not there", ("check", "--model", "seed_net", "--data", "train.csv"), 2, "train.csv"),
     Case("--params a file of another shape", ("check", "--model", "seed_net", "--params", "w.npz"), 2, "w.npz"),
+    # --- train: its numbers, a batch larger than the training split, data that do not fit, a divergent alpha
+    Case("train --alpha 0", ("train", "--alpha", "0"), 2, "--alpha"),
+    Case("train --alpha nan", ("train", "--alpha", "nan"), 2, "--alpha"),
+    Case("train --steps 0", ("train", "--steps", "0"), 2, "--steps"),
+    Case("train --batch 0", ("train", "--batch", "0"), 2, "--batch"),
+    Case("train --batch larger than the split", ("train", "--m", "50", "--batch", "41"), 2,
+         "--batch 41 is larger than the training split of 40 examples; expected 1 to 40"),
+    Case("train --held-out 1", ("train", "--held-out", "1"), 2, "--held-out"),
+    Case("train --dtype float16", ("train", "--dtype", "float16"), 2, "--dtype"),
+    Case("train --data of 64 pixels", ("train", "--data", "train.csv"), 2, "n_x = 784",
+         {"train.csv": "label," + ",".join(f"pixel{i}" for i in range(64)) + "\n"
+                       + "".join(f"{k},{','.join(['3'] * 64)}\n" for k in range(10))}),
+    Case("train --alpha 1e30", ("train", "--alpha", "1e30", "--dtype", "float32", "--steps", "20", "--m", "100"), 1,
+         "the loss became non-finite at step", out=False),
 ]
 
 

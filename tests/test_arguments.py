@@ -31,6 +31,8 @@ BAD_OPTIONS = [
     (["layers", "--seed", "-2"], "-2 must be 0 or more"),
     (["bench", "--layers", "--sides", "0"], "0 must be at least 1"),
     (["layers", "--layer", "convolution"], "invalid choice: 'convolution'"),
+    (["check", "--layer", "convolution"], "invalid choice: 'convolution'"),
+    (["report", "--layer", "batch_norm"], "invalid choice: 'batch_norm'"),
     (["layers", "--dtype", "float16"], "invalid choice: 'float16'"),
     (["verify", MINE, "--m", "-3"], "-3 must be at least 1"),
     (["check", "--model", "seed_net", "--m", "sixty"], "'sixty' is not a whole number; expected 1 or more"),
@@ -102,6 +104,16 @@ BAD_OPTIONS = [
     (["verify", MINE, "--names", "a=b,a=c"], "a is named twice"),
     (["check", "--model", "mlp_deep", "--activations", "1x"], "is not a comma-separated list of names"),
     (["check", "--model", "seed_net", "--full", "--sample", "3"], "not allowed with argument --full"),
+    # train
+    (["train", "--model", "nope"], "invalid choice: 'nope'"),
+    (["train", "--alpha", "-0.1"], "-0.1 must be a finite number more than 0, e.g. 0.1"),
+    (["train", "--steps", "0"], "0 must be at least 1"),
+    (["train", "--batch", "1.5"], "'1.5' is not a whole number; expected 1 or more"),
+    (["train", "--dtype", "float16"], "(choose from 'float64', 'float32', 'both')"),
+    (["train", "--m", "0"], "0 must be at least 1"),
+    (["train", "--held-out", "nan"], "nan must be a fraction 0 <= x < 1"),
+    (["train", "--threads", "0"], "0 must be at least 1"),
+    (["train", "--seed", "-1"], "-1 must be 0 or more"),
 ]
 
 

@@ -16,8 +16,10 @@ def test_bench_writes_tables_and_figures(tmp_path, capsys):
     assert main([*TINY, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "seed_net at m = 48" in text and "Fitted log-log slopes" in text
-    assert sorted(p.name for p in out.iterdir()) == [".handgrad-files.json",
+    assert sorted(p.name for p in out.iterdir()) == [".handgrad-files.json", "attribution.csv", "attribution.png",
         "bench.csv", "bench.md", "slopes.csv", "sweep_m.csv", "sweep_m.png", "sweep_width.csv", "sweep_width.png"]
+    assert set(pd.read_csv(out / "attribution.csv")["backend"]) == {"manual NumPy", "manual NumPy fast", "jax.jit"}
+    assert "Where the gradient step goes" in text
     table = pd.read_csv(out / "bench.csv")
     assert list(table["backend"]) == ["manual NumPy", "manual NumPy fast", "jax.jit"] * 2
     assert (table["status"] == "ok").all() and (table["floor_ms"] > 0).all() and (table["peak_MiB"] >= 0).all()

@@ -1,9 +1,11 @@
 """makemore's "backprop ninja" network: the forward against PyTorch's and JAX's (and F.cross_entropy), every
-intermediate's gradient against PyTorch's autograd, the step-by-step and the fused backwards against each
-other, db1 (zero to rounding) judged against the scale of what cancels, and the planted mistakes, each
-failed by the check and first seen at the intermediate it gets wrong, beside a look-alike that is right.
+intermediate's gradient against PyTorch's autograd (through the layer check's taps), the step-by-step and
+the fused backwards against each other, db1 (zero to rounding) judged against the scale of what cancels,
+and the planted mistakes, each failed by the check and first seen at the intermediate it gets wrong, beside
+a look-alike that is right.
 
-(The catalogue-wide agreement with torch, jax and the witness is ``tests/test_layers.py``.)
+(The catalogue-wide agreement with torch, jax and the witness, every intermediate included, is
+``tests/test_layers.py``; the taps themselves, ``tests/test_layer_intermediates.py``.)
 """
 
 import inspect
@@ -13,9 +15,9 @@ import pytest
 
 import reference.jax_ad.layers.makemore as jax_twin
 import reference.torch_ad.layers.makemore as torch_twin
-from comparisons.agreement import AGREE, max_errors, rtol_for
+from comparisons.agreement import PASSING, ZERO_TO_ROUNDING, max_errors, rtol_for
 from comparisons.layer_check import check, jax_vjp, torch_vjp, upstream
-from manual.layers import Layer, catalogue
+from manual.layers import catalogue
 from manual.layers import makemore as mm
 from manual.layers import normalization as nm
 from manual.layers.losses import one_hot
@@ -27,7 +29,7 @@ ULPS = 64           # rounding allowance, in units of the dtype's eps, for sums 
 
 # zero in exact arithmetic, rounding in practice: judged against the scale of the terms that cancel
 ZERO = {"dlogit_maxes": lambda g: np.abs(g["dnorm_logits"]).sum(1, keepdims=True),   # (N, 1)
-        "db1": lambda g: mm.db1_scale(g["dhprebn"])}                                 # (H,)
+        "db1": lambda g: mm.db1_scale(g["dhprebn"])}                                 # (H,) as the layer's own
 
 
 def setup(dtype, seed=0):
@@ -47,8 +49,10 @@ def differs(name, a, b, dtype, right):
     return max_errors(a, b)[1] > rtol_for(dtype)
 
 
-def failing(rows):
-    bad = rows[rows["verdict"] != AGREE]
+def failing(rows, quantities=None):
+    """(quantities, references) of the rows that do not pass, among ``quantities`` (None: all)."""
+    bad = rows[~rows["verdict"].isin(PASSING)]
+    bad = bad if quantities is None else bad[bad["quantity"].isin(quantities)]
     return set(bad["quantity"]), set(bad["reference"])
 
 
@@ -76,25 +80,13 @@ def test_the_loss_is_the_same_in_numpy_torch_jax_and_cross_entropy_with_bessels_
 
 # --- every intermediate against PyTorch's autograd ----------------------------------------------------
 
-def torch_gradients(inputs, dout):
-    """{"d" + name: autograd's dout d loss / d name} for every intermediate and parameter of the twin."""
-    import torch
-
-    tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
-    for k in mm.PARAMETERS:
-        tensors[k].requires_grad_(True)
-    named = torch_twin.makemore_intermediates(*tensors.values())
-    names = [s[1:] for s in mm.STEPS]
-    grads = torch.autograd.grad(named["loss"], [named[k] for k in names], torch.from_numpy(np.asarray(dout)))
-    return {"d" + k: g.numpy() for k, g in zip(names, grads)}
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_every_intermediate_of_the_step_by_step_backward_agrees_with_torch_autograd(dtype):
     inputs, _, cache, dout = setup(dtype)
     mine = mm.makemore_gradients(dout, cache)
     assert list(mine) == list(mm.STEPS)                  # every intermediate, in backward order
-    theirs = torch_gradients(inputs, dout)
+    theirs = torch_vjp(LAYERS["makemore"], inputs, dout, taps=True)    # the twin taps every node by name
+    assert set(theirs) == set(mm.STEPS)
     for name in mm.STEPS:
         assert mine[name].dtype == np.dtype(dtype), name
         assert not differs(name, mine[name], theirs[name], dtype, mine), (name, max_errors(mine[name], theirs[name]))
@@ -132,17 +124,20 @@ def test_the_backwards_return_a_gradient_of_each_parameters_shape_and_dc_adds_re
 def test_db1_is_zero_to_rounding_in_every_source_and_the_relative_check_cannot_judge_it(dtype):
     """b1 cancels in bndiff, so db1 = sum_n dhprebn[n] = 0 in exact arithmetic; each source returns its own
     rounding, under ULPS eps of sum_n |dhprebn[n]|. Relatively, two of them differ by O(1): why the
-    catalogue's entries leave db1 out of the relative check."""
+    catalogue's entries judge db1 as zero to rounding (``Layer.zero``) and not relatively."""
     inputs, _, cache, dout = setup(dtype)
     steps = mm.makemore_gradients(dout, cache)
     bound = ULPS * np.finfo(dtype).eps * mm.db1_scale(steps["dhprebn"])
-    full = Layer("makemore", "makemore", mm.makemore_inputs, mm.PARAMETERS)     # b1 among the VJP's inputs
+    layer = LAYERS["makemore"]
     sources = {"steps": steps["db1"], "fused": mm.makemore_fused_gradients(dout, cache)["db1"],
-               "torch": torch_vjp(full, inputs, dout)["db1"], "jax": jax_vjp(full, inputs, dout)["db1"]}
+               "torch": torch_vjp(layer, inputs, dout)["db1"], "jax": jax_vjp(layer, inputs, dout)["db1"]}
     for name, db1 in sources.items():
         assert db1.shape == (64,) and np.all(np.abs(db1) <= bound), name
     assert max(max_errors(sources["steps"], sources[k])[1] for k in ("torch", "jax")) > 0.1   # noise, not error
-    assert "b1" in inputs and "b1" not in LAYERS["makemore"].grads and "b1" not in LAYERS["makemore_fused"].grads
+    for name in ("makemore", "makemore_fused"):
+        assert "b1" in LAYERS[name].grads and "db1" in LAYERS[name].zero
+    rows = check(layer, dtype, against=("torch", "jax"))
+    assert set(rows[rows["quantity"] == "db1"]["verdict"]) == {ZERO_TO_ROUNDING}
 
 
 def test_the_loss_does_not_move_with_b1_complex_step():
@@ -327,8 +322,12 @@ def test_each_mistake_fails_on_its_quantity_and_each_look_alike_passes(monkeypat
     assert len(marks) == 1 and ("# planted" in marks[0]) == bool(named)      # its one telling line, marked
     assert first_wrong(name, dtype, monkeypatch, stage, replacement) == named
     rows = check(LAYERS[name], dtype)
-    quantities, references = failing(rows)
+    quantities, references = failing(rows, ["d" + k for k in mm.PARAMETERS])
     assert quantities == wrong, rows.to_string()
+    # the check's rows run in backward order: the first that fails, in each framework, is the slip's own
+    for reference in ("torch", "jax"):
+        mine = rows[rows["reference"] == reference]
+        assert next(iter(mine[~mine["verdict"].isin(PASSING)]["quantity"]), None) == named, rows.to_string()
     if wrong:   # every reference sees it, float32's too: each error is far above its rtol
         assert references == ALL, rows.to_string()
         autograd = rows[rows["quantity"].isin(wrong) & (rows["reference"] != "numerical")]

@@ -96,7 +96,7 @@ def test_a_wrong_derivation_exits_1_and_names_the_line(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["check"], "the following arguments are required: --model"),
+    (["check"], "one of the arguments --model --layer is required"),
     (["check", "--model", "nope"], "invalid choice: 'nope'"),
     (["check", "--model", "seed_net", "--m", "0"], "0 must be at least 1"),
     (["check", "--model", "seed_net", "--full", "--sample", "3"], "not allowed with argument"),

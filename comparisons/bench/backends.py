@@ -16,7 +16,11 @@ Two kinds of step (``KINDS``):
 Backends: the manual derivation (``manual/<module>.py``: ``loss``; ``forward`` then
 ``backward``), its fast twin where there is one (``manual/<module>_fast.py``: ``loss``,
 ``gradient``, on the bench's thread count, with X in the layout its ``layout`` asks for, made
-once before timing as JAX copies X into its own buffers), PyTorch eager
+once before timing as JAX copies X into its own buffers; the fast form's block and piece sizes
+are calibrated for the machine in its ``compile``, timed apart), its compiled twin where there is
+one (``manual/<module>_compiled.py``, "manual numba (compiled)": the same equations fused in one
+pass over X by numba; its first call, numba's compilation or the load of numba's cache, is its
+``compile``), PyTorch eager
 (``reference/torch_ad/autograd.gradient_step``), ``torch.compile`` of the reference loss
 (Inductor; the first call compiles and is timed apart), and ``jax.jit``
 (``reference/jax_ad/autograd.gradient_step``, compiled ahead of time). Where PyTorch sees CUDA
@@ -35,15 +39,18 @@ from comparisons.bench.machine import gpus
 from comparisons.catalogue import Model
 
 KINDS = ("forward", "gradient")
-CPU_BACKENDS = ("manual NumPy", "manual NumPy fast", "PyTorch eager", "torch.compile", "jax.jit")
+COMPILED = "manual numba (compiled)"
+MANUAL_BACKENDS = ("manual NumPy", "manual NumPy fast", COMPILED)
+CPU_BACKENDS = (*MANUAL_BACKENDS, "PyTorch eager", "torch.compile", "jax.jit")
 GPU_BACKENDS = ("PyTorch eager (CUDA)", "torch.compile (CUDA)", "jax.jit (GPU)")
 WIDTH_KEYS = ("n_h", "hidden", "width")
 SIZES_KEYS = ("sizes", "layer_sizes")
 
 
-def fast_module(model):
-    """``manual/<module>_fast.py`` of an unconfigured model, imported; None when there is none."""
-    name = f"manual.{model.module}_fast"
+def fast_module(model, twin="fast"):
+    """``manual/<module>_<twin>.py`` ("fast" or "compiled") of an unconfigured model, imported; None when
+    there is none."""
+    name = f"manual.{model.module}_{twin}"
     if model.config or importlib.util.find_spec(name) is None:
         return None
     return importlib.import_module(name)
@@ -105,13 +112,13 @@ class Subject:
         return self.width is not None and _config_key(self.model) is None
 
     def source(self, source):
-        """The module (or configured model object) of ``source``: "manual", "fast", "torch", "jax".
+        """The module (or configured model object) of ``source``: "manual", "fast", "compiled", "torch", "jax".
 
-        None where that source cannot run this subject: no fast twin, or the literal manual module
-        at a width it does not have.
+        None where that source cannot run this subject: no fast or compiled twin, or the literal
+        manual module at a width it does not have.
         """
-        if source == "fast":
-            return fast_module(self.configured)
+        if source in ("fast", "compiled"):
+            return fast_module(self.configured, source)
         if source == "manual" and self.through_fast and self.width != self.own_width:
             return None
         return self.configured.source(source)
@@ -161,6 +168,8 @@ def unavailable(subject, gpu=None):
         why["manual NumPy"] = f"the literal manual module fixes n_h = {subject.own_width}"
     if subject.source("fast") is None:
         why["manual NumPy fast"] = f"no fast manual module (manual/{subject.model.module}_fast.py) for {subject.name}"
+    if subject.source("compiled") is None:
+        why[COMPILED] = f"no compiled manual module (manual/{subject.model.module}_compiled.py) for {subject.name}"
     if not gpu.get("torch"):
         why.update(dict.fromkeys(GPU_BACKENDS[:2], "PyTorch sees no CUDA device"))
     if not gpu.get("jax"):
@@ -182,8 +191,8 @@ def make_step(backend, subject, params, X, Y, kind, threads=1):
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of step {kind!r}; expected one of {KINDS}")
-    if backend in ("manual NumPy", "manual NumPy fast"):
-        module = subject.source("manual" if backend == "manual NumPy" else "fast")
+    if backend in MANUAL_BACKENDS:
+        module = subject.source({"manual NumPy": "manual", "manual NumPy fast": "fast", COMPILED: "compiled"}[backend])
         return _manual(module, params, X, Y, kind, threads)
     if backend in ("PyTorch eager", "PyTorch eager (CUDA)", "torch.compile", "torch.compile (CUDA)"):
         return _torch(subject.source("torch"), params, X, Y, kind, compiled=backend.startswith("torch.compile"),
@@ -201,9 +210,13 @@ def _manual(module, params, X, Y, kind, threads):
     fn = module.loss if kind == "forward" else getattr(module, "gradient", None)
     if fn is None:
         return Step(lambda: module.backward(params, module.forward(params, X)[1], X, Y))
-    if "threads" in inspect.signature(fn).parameters:
-        return Step(lambda: fn(params, X, Y, threads=threads))
-    return Step(lambda: fn(params, X, Y))
+    step = (lambda: fn(params, X, Y, threads=threads)) if "threads" in inspect.signature(fn).parameters else \
+        (lambda: fn(params, X, Y))
+    if hasattr(module, "calibrated"):              # the fast form's sizes for this machine, chosen apart
+        return Step(step, lambda: module.calibrated(X.dtype.name, params["W1"].shape[0]))
+    if hasattr(module, "cache_folder"):            # numba: the first call compiles (or loads its cache)
+        return Step(step, step)
+    return Step(step)
 
 
 def _torch(module, params, X, Y, kind, compiled=False, cuda=False):

@@ -129,8 +129,47 @@ def blas_libraries():
     if name == "mkl" and mkl:
         name += f" {mkl.group(1)}"
     lines.append(f"torch: {name} (torch.backends.mkl.is_available() = {torch.backends.mkl.is_available()}), "
-                 f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
-    return "; ".join(lines)
+                 f"CPU capability {torch.backends.cpu.get_cpu_capability()}, {torch_parallel()}")
+    lines.append(xla_kernels())
+    lines.append(numba_kernels())
+    return "; ".join(line for line in lines if line)
+
+
+def torch_parallel():
+    """PyTorch's parallel backend, as ``torch.__config__.parallel_info()`` names it."""
+    import torch
+
+    backend = re.search(r"ATen parallel backend: (.+)", torch.__config__.parallel_info())
+    return f"ATen parallel backend {backend.group(1).strip() if backend else 'unknown'}"
+
+
+def xla_kernels():
+    """JAX's matrix products: XLA's own CPU backend (Eigen's contraction kernels, or oneDNN where XLA picks it)."""
+    try:
+        import jax
+        import jaxlib
+
+        device = jax.devices("cpu")[0]
+    except (ImportError, RuntimeError):
+        return ""
+    return (f"jax: XLA CPU backend of jaxlib {jaxlib.__version__} ({device.platform}, {device.device_kind}); "
+            "its products run in XLA's own kernels, not NumPy's or PyTorch's BLAS")
+
+
+def numba_kernels():
+    """numba (the compiled manual form): its version, LLVM's name for this CPU, the threading layer."""
+    try:
+        import llvmlite
+        import llvmlite.binding as llvm
+        import numba
+    except ImportError:
+        return ""
+    try:
+        layer = numba.threading_layer()
+    except ValueError:                                   # no parallel function has run yet
+        layer = "not started yet"
+    return (f"numba {numba.__version__} (llvmlite {llvmlite.__version__}): LLVM code for CPU "
+            f"{llvm.get_host_cpu_name()}, threading layer {layer}")
 
 
 def _jax_gpus():

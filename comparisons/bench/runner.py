@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from comparisons.bench import backends as bk
-from comparisons.bench import floor, memory
+from comparisons.bench import attribution, floor, memory
 from comparisons.bench.backends import Subject, has_width
 from comparisons.bench.machine import describe_machine, gpus, thread_limits
 from comparisons.bench.timing import time_step
@@ -163,6 +163,7 @@ class Bench:
     sweep_m: list = field(default_factory=list)
     sweep_width: list = field(default_factory=list)
     slopes: list = field(default_factory=list)
+    attribution: list = field(default_factory=list)   # the gradient step's parts per backend (``attribution``)
     notes: list = field(default_factory=list)     # sentences about what was skipped and why
 
 
@@ -173,8 +174,11 @@ def backend_names(subject, wanted=None):
 
 def run_bench(model, m=60_000, dtypes=("float32", "float64"), kinds=bk.KINDS, backends=None, ms=M_SWEEP,
               widths=WIDTH_SWEEP, width_m=WIDTH_M, repeats=7, warmup=2, threads=None, seed=0,
-              with_memory=True, progress=None):
+              with_memory=True, progress=None, with_attribution=True):
     """Run the bench for catalogue ``model``; ``ms`` or ``widths`` empty skips that sweep.
+
+    ``with_attribution``: the gradient step's parts timed alone for every backend of the table
+    (``attribution``; the seed network only).
 
     The headline table has a row for every backend in ``backends`` (default: every one that runs
     here), "unavailable" where one cannot run the model; the sweeps time only those that can.
@@ -184,6 +188,9 @@ def run_bench(model, m=60_000, dtypes=("float32", "float64"), kinds=bk.KINDS, ba
     threads = threads or os.cpu_count()
     gpu = gpus()
     notes = []
+    if with_attribution and "gradient" in kinds and not attribution.supports(model):
+        notes.append(f"No attribution of the gradient step: its parts are written for the seed network, "
+                     f"not {model.name}.")
     if widths and not has_width(model):
         notes.append(f"No width sweep: {model.name} has no hidden width to change.")
         widths = ()
@@ -200,6 +207,9 @@ def run_bench(model, m=60_000, dtypes=("float32", "float64"), kinds=bk.KINDS, ba
     hidden = None if progress is None else not progress      # None: tqdm hides itself off a terminal
     with tqdm(total=total, desc=f"bench {model.name}", disable=hidden, leave=False) as bar:
         bench.table = time_backends(own, [m], backends=headline, bar=bar, **common)
+        if with_attribution and "gradient" in kinds:
+            bar.set_postfix_str("the gradient step's parts")
+            bench.attribution = attribution.attribution_rows(own, bench.table, m, seed, threads, repeats, warmup)
         if ms:
             bench.sweep_m = [dict(r, sweep="m") for r in
                              time_backends(own, ms, backends=backend_names(own, backends), bar=bar, **common)]

@@ -8,9 +8,11 @@ section shows ``speed_view`` of its rows. Every table has the rows' ``status`` (
 import io
 import math
 
+import numpy as np
 import pandas as pd
 
-from comparisons.bench import memory
+from comparisons.bench import attribution, memory
+from comparisons.bench.backends import MANUAL_BACKENDS
 from manual import batching
 
 TABLE = ["dtype", "kind", "backend", "device", "median_ms", "p25_ms", "p75_ms", "compile_s", "floor_ms",
@@ -45,6 +47,100 @@ def fast_lines(table):
     return lines
 
 
+def fastest_lines(table):
+    """Per dtype, the fastest hand-derived form of the gradient rows against PyTorch eager, jax.jit and the
+    floor: "- float32: manual numba (compiled) 12.10 ms: 0.55x PyTorch eager's median, ...". Measured only."""
+    ok = [r for r in table if r["kind"] == "gradient" and r["status"] == "ok"]
+    lines = []
+    for dtype in dict.fromkeys(r["dtype"] for r in ok):
+        here = {r["backend"]: r for r in ok if r["dtype"] == dtype}
+        manual = [here[b] for b in MANUAL_BACKENDS if b in here]
+        if not manual:
+            continue
+        best = min(manual, key=lambda r: r["median_ms"])
+        parts = [f"- {dtype}: fastest hand-derived form {best['backend']} {best['median_ms']:.2f} ms"]
+        parts += [f"{best['median_ms'] / here[b]['median_ms']:.2f}x {b}'s median" for b in ("PyTorch eager", "jax.jit")
+                  if b in here]
+        if not math.isnan(best["floor_ms"]):
+            parts.append(f"{best['median_ms'] / best['floor_ms']:.2f}x the floor")
+        lines.append(parts[0] + ": " + ", ".join(parts[1:]) if parts[1:] else parts[0])
+    return lines
+
+
+ATTRIBUTION_COLUMNS = {**{p: p for p in attribution.PARTS}, attribution.OVERHEAD: "overhead"}
+
+
+def attribution_view(rows):
+    """One row per (dtype, backend): the step's median, then each part as "ms (share of the step)".
+
+    A part with no time of its own (the compiled form's fused parts) is "fused"."""
+    out = []
+    for (dtype, backend), rs in _groups(rows).items():
+        cells = {ATTRIBUTION_COLUMNS[r["part"]]: ("fused" if math.isnan(r["ms"]) else
+                                                  f"{r['ms']:.2f} ({100 * r['share']:.0f}%)") for r in rs}
+        out.append(dict(dtype=dtype, backend=backend, step_ms=round(rs[0]["step_ms"], 2), **cells))
+    return pd.DataFrame(out)
+
+
+def _groups(rows):
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["dtype"], r["backend"]), []).append(r)
+    return groups
+
+
+def attribution_lines(rows):
+    """How the parts were timed, one line per backend (measured facts only)."""
+    how = dict.fromkeys(f"- {r['backend']}: {r['how']}" for r in rows if r["part"] != attribution.OVERHEAD)
+    return [*how, f"- {attribution.OVERHEAD}: the step's median (the table above) minus the sum of the parts "
+                  "timed alone; negative where the step does the parts faster together than alone"]
+
+
+def draw_attribution(rows, title):
+    """Stacked horizontal bars, one per backend, one panel per dtype: each part's ms (overhead last,
+    drawn from 0 to the left where it is negative). matplotlib's Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dtypes = list(dict.fromkeys(r["dtype"] for r in rows))
+    parts = [*attribution.PARTS, attribution.OVERHEAD]
+    colours = dict(zip(parts, plt.get_cmap("tab10").colors))
+    fig, axes = plt.subplots(1, max(len(dtypes), 1), squeeze=False, figsize=(7 * max(len(dtypes), 1), 4.2))
+    for ax, dtype in zip(axes[0], dtypes):
+        groups = {b: {r["part"]: r["ms"] for r in rs} for (d, b), rs in _groups(rows).items() if d == dtype}
+        names = list(groups)
+        left = np.zeros(len(names))
+        for part in parts:
+            ms = np.array([groups[b].get(part, float("nan")) for b in names], dtype=float)
+            ms = np.nan_to_num(ms)
+            positive = np.clip(ms, 0, None)
+            ax.barh(names, positive, left=left, color=colours[part], label=part)
+            if (ms < 0).any():
+                ax.barh(names, np.clip(ms, None, 0), color=colours[part], hatch="//", alpha=0.6)
+            left += positive
+        ax.invert_yaxis()
+        ax.set(xlabel="ms per gradient step (parts timed alone; overhead the remainder)", title=dtype)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.grid(True, axis="x", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def attribution_figure(rows, title):
+    """PNG bytes of ``draw_attribution`` at 100 dpi."""
+    import matplotlib.pyplot as plt
+
+    fig = draw_attribution(rows, title)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
 def rate_lines(bench):
     """One line per device: the bandwidths and GEMM rates measured in this run, and the one the floor uses."""
     lines = []
@@ -68,6 +164,11 @@ def method_lines(bench):
         "one runs its fused `gradient` (which returns them too). Every backend gets X once, before timing, in "
         "the layout it works in: the data's own (C order) for NumPy and PyTorch, JAX's buffers (a copy), and "
         "for the fast manual form examples contiguous (Fortran order, its `layout`).",
+        f"- Hand-derived forms: the fast NumPy form's block and piece sizes are calibrated on this machine "
+        f"(its `compile_s`: a short timing of {len(batching_candidates())} (block, piece) pairs, once per process); "
+        "the compiled form (`manual numba (compiled)`, manual/seed_net_compiled.py) runs the same equations fused "
+        "in one pass over X, and its `compile_s` is its first call: numba's compilation, or the load of numba's "
+        "on-disk cache where an earlier run compiled it, and one step.",
         f"- Timing: {s['warmup']} untimed warm-up calls, then {s['repeats']} timed; median and quartiles in ms. "
         "`compile_s` is apart from the step time: jax.jit's ahead-of-time lower and compile; torch.compile's "
         "first call (Dynamo, Inductor, C++ build, one run), compiled from scratch for each row "
@@ -95,6 +196,12 @@ def method_lines(bench):
     ]
 
 
+def batching_candidates():
+    from manual import seed_net_fast
+
+    return seed_net_fast.CANDIDATES
+
+
 def markdown(bench):
     """bench.md: the machine, the rates, the table, the fast form's before/after, the slopes, the method."""
     s = bench.settings
@@ -105,6 +212,13 @@ def markdown(bench):
     fast = fast_lines(bench.table)
     if fast:
         parts += ["", "## Fast manual NumPy: before (literal) and after (fast), gradient", "", *fast]
+    fastest = fastest_lines(bench.table)
+    if fastest:
+        parts += ["", "## The fastest hand-derived form, gradient", "", *fastest]
+    if bench.attribution:
+        parts += ["", f"## Where the gradient step goes (ms and share of the step, m = {s['m']:,})", "",
+                  attribution_view(bench.attribution).to_markdown(index=False), "", *attribution_lines(bench.attribution),
+                  "", "![attribution](attribution.png)"]
     if bench.slopes:
         parts += ["", "## Fitted log-log slopes of the sweeps", "", view(bench.slopes, SLOPES).to_markdown(index=False)]
         parts += ["", *[f"![{a}]({a}.png)" for a, rows in (("sweep_m", bench.sweep_m),
@@ -167,6 +281,10 @@ def sweep_figure(rows, slopes, axis, title, xlabel=None):
 def files(bench):
     """{file name: text or PNG bytes} for ``comparisons.writing.write_files``."""
     out = {"bench.md": markdown(bench), "bench.csv": pd.DataFrame(bench.table).to_csv(index=False)}
+    if bench.attribution:
+        out["attribution.csv"] = pd.DataFrame(bench.attribution).to_csv(index=False)
+        out["attribution.png"] = attribution_figure(
+            bench.attribution, f"{bench.model}: where the gradient step goes at m = {bench.settings['m']:,}")
     if bench.slopes:
         out["slopes.csv"] = pd.DataFrame(bench.slopes).to_csv(index=False)
     for name, rows, axis in (("sweep_m", bench.sweep_m, "m"), ("sweep_width", bench.sweep_width, "n_h")):
@@ -191,7 +309,12 @@ def terminal(bench, out=None):
     parts = [wrap_notes(f"{bench.model} at m = {bench.settings['m']:,} (threads {bench.settings['threads']})"),
              fit_table(view(bench.table, TABLE), TABLE_KEYS, floatfmt="g",
                        note=every_column(out, ["bench.md", "bench.csv"])),
-             wrap_notes("\n".join([*rate_lines(bench), *fast_lines(bench.table)]))]
+             wrap_notes("\n".join([*rate_lines(bench), *fast_lines(bench.table), *fastest_lines(bench.table)]))]
+    if bench.attribution:
+        parts += ["", "Where the gradient step goes (ms, share of the step)",
+                  fit_table(attribution_view(bench.attribution), ["dtype", "backend", "step_ms", "products with X",
+                                                                   "overhead"],
+                            note=every_column(out, ["bench.md", "attribution.csv"]))]
     if bench.slopes:
         parts += ["", "Fitted log-log slopes", fit_table(view(bench.slopes, SLOPES), SLOPE_KEYS, floatfmt="g",
                                                          note=every_column(out, ["bench.md", "slopes.csv"]))]

@@ -148,8 +148,11 @@ class GradientCheck:
                 figure_name(BlackBox.name, "float64"):
                     sweep_png(self.sweep, "your cost: central-difference step sweep (float64)")}
 
-    def _repr_html_(self):   # a notebook shows the table
-        return f"<p>{self.verdict}</p>" + self.table.to_html(index=False)
+    def _repr_html_(self):
+        """In a notebook: verify --html's page of this check (comparisons.html), tables and plot inline."""
+        from comparisons.html import verify_html
+
+        return verify_html(self, standalone=False)
 
 
 def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None, pattern=None,

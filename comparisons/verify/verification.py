@@ -22,7 +22,6 @@ Markdown and CSV, with the verdict, the first wrong quantity, and the notes that
 metric's sentence and the tolerance's reason are quoted from ``comparisons.agreement``.
 """
 
-import html
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -416,9 +415,11 @@ class Verification:
     __repr__ = render
 
     def _repr_html_(self):
-        colour = "#1a7f37" if self.passed else "#cf222e"
-        return (self.shown().to_html(index=False) + f"<p style='color:{colour}'><b>{html.escape(self.verdict())}"
-                f"</b></p><pre>{html.escape(self.notes())}</pre>")
+        """In a notebook: verify's HTML page (comparisons.html): your code beside the derivation, the first
+        wrong line marked, the tables and notes."""
+        from comparisons.html import verify_html
+
+        return verify_html(self, standalone=False)
 
     def markdown(self):
         return (f"# Verification of {self.outcome.origin} as {self.model}\n\n"

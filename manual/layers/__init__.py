@@ -10,6 +10,22 @@ Each module of this package lists its layers in ``LAYERS``, a tuple of ``Layer``
 collects every module's (``catalogue()``), so a layer joins by being written, with its twins of the
 same module name in ``reference/torch_ad/layers`` and ``reference/jax_ad/layers`` (forward only: the
 frameworks differentiate it).
+
+Intermediates. A layer whose derivation names its intermediates says so in ``steps``: the name of a
+function ``X_backward_steps(dout, cache) -> {"d" + name: gradient}`` of its manual module, every
+intermediate's gradient (and the inputs') in the order the backward computes them, the derivation's own
+symbols (dxhat, divar, dvar, dxmu, dmu, ...); ``X_backward`` returns the inputs' gradients from it, so
+there is one derivation, not two copies. Each twin's forward takes a keyword ``tap=None`` and writes
+every such intermediate as ``xhat = tap("xhat", xmu * ivar)`` (``tap(name, value, step=t)`` inside a
+recurrence, one per time step t; the identity when tap is None): ``comparisons.layer_check`` uses it to
+take autograd's gradient of that very node. A gradient of a node is the total over every path from it
+to the output, so a steps dictionary holds totals only (batch norm's dxmu, not its two paths apart).
+
+Zero to rounding. ``zero`` names the gradients that are 0 in exact arithmetic and rounding in practice
+(makemore's db1: a bias before batch normalization cancels in the centring), each with the scale of the
+terms whose sum cancels, ``zero[name](gradients) -> array`` broadcastable to it (``gradients``: the
+manual steps' dictionary). A relative error between two roundings of zero is noise of order 1, so these
+are judged absolutely instead: |g| <= ULPS eps(dtype) scale, in every source.
 """
 
 import importlib
@@ -40,6 +56,11 @@ class Layer:
              maximum); the witness evaluates it at both ends of each difference stencil and counts a
              stencil across which it changes as kink-crossed, left out and not judged (None: the
              witness cannot see the kinks, and a kink under a stencil is judged like any point)
+    steps:   the name of the manual module's ``X_backward_steps(dout, cache) -> {"d" + name: array}``,
+             every intermediate's gradient (and the inputs') in backward order; each intermediate is tapped
+             by name in the twins' forwards ("": the layer names no intermediates)
+    zero:    {"d" + name: scale(gradients) -> array}: gradients that are 0 to rounding, judged absolutely
+             against the scale of the terms that cancel (see the module)
     """
 
     name: str
@@ -51,6 +72,8 @@ class Layer:
     summary: str = ""
     functions: Tuple[str, str] = ()
     pattern: Optional[Callable] = None
+    steps: str = ""
+    zero: dict = field(default_factory=dict)
 
     @property
     def forward_name(self):
@@ -61,11 +84,12 @@ class Layer:
         return self.functions[1] if self.functions else f"{self.name}_backward"
 
     def function(self, source, which):
-        """``which`` ("forward" or "backward") of ``source``: "manual", "torch" or "jax" (forward only)."""
+        """``which`` ("forward", "backward" or "steps") of ``source``: "manual", "torch" or "jax" (forward only)."""
         package = {"manual": "manual.layers", "torch": "reference.torch_ad.layers",
                    "jax": "reference.jax_ad.layers"}[source]
         module = importlib.import_module(f"{package}.{self.module}")
-        return getattr(module, self.forward_name if which == "forward" else self.backward_name)
+        return getattr(module, {"forward": self.forward_name, "backward": self.backward_name,
+                                "steps": self.steps}[which])
 
 
 def catalogue():

@@ -17,6 +17,9 @@ Backward, for dout (N, T, dv):
     dq      = dscores k / sqrt(d)                 (N, T, d)
     dk      = dscores^T q / sqrt(d)               (N, S, d)
 
+``attention_backward_steps`` returns dP and dscores by name beside dq, dk, dv (``comparisons.layer_check``
+compares them with autograd's gradients of the twins' P and masked scores).
+
 A masked score has P = 0, so its dscores is 0: the mask needs no term of its own in the backward.
 The first query of a causal mask sees only key 0, so its P row is [1, 0, ..., 0], out[:, 0] = v[:, 0]
 and dq[:, 0] = 0 (a softmax over one element is the constant 1).
@@ -51,8 +54,9 @@ def attention_forward(q, k, v, causal=False):
     return out, (q, k, v, P, scale)
 
 
-def attention_backward(dout, cache):
-    """(dq (N, T, d), dk (N, S, d), dv (N, S, dv)) for dout (N, T, dv)."""
+def attention_backward_steps(dout, cache):
+    """{dP, dv, dscores, dq, dk} in backward order for dout (N, T, dv): dP and dscores (N, T, S) are the
+    gradients of the softmax's output and input (the scores after the mask)."""
     q, k, v, P, scale = cache
     dP = dout @ v.transpose(0, 2, 1)                    # (N, T, S): out = P v
     dv = P.transpose(0, 2, 1) @ dout                    # (N, S, dv)
@@ -60,7 +64,13 @@ def attention_backward(dout, cache):
     dscores = P * (dP - np.sum(dP * P, axis=-1, keepdims=True))   # (N, T, S); 0 where masked (P = 0)
     dq = dscores @ k * scale                            # (N, T, d): scores = q k^T scale
     dk = dscores.transpose(0, 2, 1) @ q * scale         # (N, S, d)
-    return dq, dk, dv
+    return dict(dP=dP, dv=dv, dscores=dscores, dq=dq, dk=dk)
+
+
+def attention_backward(dout, cache):
+    """(dq (N, T, d), dk (N, S, d), dv (N, S, dv)) for dout (N, T, dv) (``attention_backward_steps``)."""
+    g = attention_backward_steps(dout, cache)
+    return g["dq"], g["dk"], g["dv"]
 
 
 # --- Inputs: T != S where the mask allows it, so that a transposed axis cannot pass -----------------
@@ -76,9 +86,9 @@ def causal_inputs(seed, dtype, T=4):
 
 
 LAYERS = (
-    Layer("attention", "attention", attention_inputs, ("q", "k", "v"),
+    Layer("attention", "attention", attention_inputs, ("q", "k", "v"), steps="attention_backward_steps",
           summary="softmax(q k^T / sqrt(d)) v, one head"),
     Layer("attention_causal", "attention", causal_inputs, ("q", "k", "v"), options={"causal": True},
-          functions=("attention_forward", "attention_backward"),
+          functions=("attention_forward", "attention_backward"), steps="attention_backward_steps",
           summary="softmax(q k^T / sqrt(d) + causal mask) v, one head"),
 )

@@ -141,8 +141,9 @@ def conv_forward_im2col(x, w, b, stride=1, pad=1):
     return np.ascontiguousarray(out), (x, w, stride, pad, X_col)
 
 
-def conv_backward_im2col(dout, cache):
-    """(dx, dw, db) for dout (N, F, H', W'), the matrix product's derivatives then col2im."""
+def conv_backward_im2col_steps(dout, cache):
+    """{dout_col, db, dw, dX_col, dx_pad, dx} for dout (N, F, H', W'): the matrix product's derivatives,
+    then col2im (dx_pad, the padded input's), then the padding cropped (dx)."""
     x, w, stride, pad, X_col = cache
     N, C, H, W, F, HH, WW, H_out, W_out = shapes(x, w, stride, pad)
     dout_col = dout.transpose(1, 0, 2, 3).reshape(F, -1)       # (F, N P), columns in X_col's order
@@ -150,7 +151,15 @@ def conv_backward_im2col(dout, cache):
     dw = (dout_col @ X_col.T).reshape(w.shape)                 # (F, K) -> (F, C, HH, WW)
     dX_col = w.reshape(F, -1).T @ dout_col                     # (K, N P)
     dx_pad = col2im(dX_col, (N, C, H + 2 * pad, W + 2 * pad), patch_indices(C, HH, WW, H_out, W_out, stride))
-    return dx_pad[:, :, pad:pad + H, pad:pad + W], dw, db
+    return dict(dout_col=dout_col, db=db, dw=dw, dX_col=dX_col, dx_pad=dx_pad,
+                dx=dx_pad[:, :, pad:pad + H, pad:pad + W])
+
+
+def conv_backward_im2col(dout, cache):
+    """(dx, dw, db) for dout (N, F, H', W'), the matrix product's derivatives then col2im
+    (``conv_backward_im2col_steps``)."""
+    g = conv_backward_im2col_steps(dout, cache)
+    return g["dx"], g["dw"], g["db"]
 
 
 # --- Inputs and the catalogue --------------------------------------------------------------------
@@ -169,5 +178,5 @@ LAYERS = (
           functions=("conv_forward_naive", "conv_backward_naive")),
     Layer("conv_im2col", "conv", conv_inputs, ("x", "w", "b"), options={"stride": 2, "pad": 1},
           summary="the same convolution by im2col: W_row X_col + b, col2im in the backward",
-          functions=("conv_forward_im2col", "conv_backward_im2col")),
+          functions=("conv_forward_im2col", "conv_backward_im2col"), steps="conv_backward_im2col_steps"),
 )

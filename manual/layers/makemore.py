@@ -58,13 +58,13 @@ Two gradients are zero to rounding, and why:
   the scale of what cancelled (``db1_scale``): ``tests/test_layers_makemore.py`` asserts
   |db1| <= 64 eps db1_scale in all three sources and in the complex-step derivative of the loss.
 
-The catalogue's check (``comparisons.layer_check``) judges every gradient relatively (max|a - b| over
-max(|a|, |b|), per quantity), so it would call db1 DISAGREE between any two roundings of zero (it
-measures max_rel 1 to 2 here, in both dtypes, against torch, jax and the witness alike). Its entries
-therefore list b1 as an input of the forward (the twins get it and compute with it) but not among the
-checked gradients:
-their backwards are ``makemore_backward_checked`` and ``makemore_backward_fused_checked``, the full
-backwards less db1; db1 is judged absolutely in the tests, as above.
+The catalogue's check (``comparisons.layer_check``) compares every intermediate of both backwards
+(``Layer.steps``: ``makemore_gradients``, ``makemore_fused_gradients``) with autograd's gradient of the same
+node of the twins' forwards, and judges these two as zero to rounding (``Layer.zero``: |g| <= 64 eps times
+the scale of what cancels, ``db1_scale`` and ``logit_maxes_scale``), not relatively: a relative error
+between two roundings of zero measures 1 to 2 here, in both dtypes, against torch, jax and the witness
+alike. The witness leaves db1 out (a difference quotient of a constant is its own noise);
+``tests/test_layers_makemore.py`` also takes the loss's complex-step derivative in b1.
 """
 
 import numpy as np
@@ -76,9 +76,6 @@ EPS = 1e-5          # makemore's: bnvar_inv = (bnvar + 1e-5) ** -0.5
 
 # the backward's return order (Layer.grads of the catalogue entries adds "d" to each)
 PARAMETERS = ("C", "W1", "b1", "bngain", "bnbias", "W2", "b2")
-
-# the gradients the catalogue's relative check judges: all but db1, which is 0 to rounding (see above)
-CHECKED = tuple(k for k in PARAMETERS if k != "b1")
 
 # every intermediate's gradient of the step-by-step backward, in the order it is computed
 STEPS = ("dlogprobs", "dprobs", "dcounts_sum_inv", "dcounts_sum", "dcounts", "dnorm_logits", "dlogit_maxes",
@@ -246,24 +243,18 @@ def makemore_backward_fused(dout, cache):
     return tuple(g["d" + k] for k in PARAMETERS)
 
 
-def without_db1(grads):
-    """The 7 parameter gradients less db1, in ``CHECKED`` order."""
-    return tuple(g for k, g in zip(PARAMETERS, grads) if k != "b1")
-
-
-def makemore_backward_checked(dout, cache):
-    """``makemore_backward`` less db1: what the catalogue's relative check is given (see the module)."""
-    return without_db1(makemore_backward(dout, cache))
-
-
-def makemore_backward_fused_checked(dout, cache):
-    """``makemore_backward_fused`` less db1: what the catalogue's relative check is given."""
-    return without_db1(makemore_backward_fused(dout, cache))
-
-
 def db1_scale(dhprebn):
     """(H,): sum_n |dhprebn[n]|, the size of the terms whose sum db1 is: its rounding is eps times this."""
     return np.abs(dhprebn).sum(0)
+
+
+def logit_maxes_scale(dnorm_logits):
+    """(N, 1): sum_k |dnorm_logits[:, k]|, the terms whose sum dlogit_maxes is (less its sign)."""
+    return np.abs(dnorm_logits).sum(1, keepdims=True)
+
+
+# the gradients 0 to rounding (see the module), each with the scale of the terms that cancel in it
+ZERO = {"db1": lambda g: db1_scale(g["dhprebn"]), "dlogit_maxes": lambda g: logit_maxes_scale(g["dnorm_logits"])}
 
 
 # --- inputs ------------------------------------------------------------------------------------------
@@ -290,11 +281,11 @@ def makemore_inputs(seed, dtype, N=32, block_size=3, vocab=27, n_embd=10, n_hidd
 
 
 LAYERS = (
-    Layer("makemore", "makemore", makemore_inputs, CHECKED,
-          functions=("makemore_forward", "makemore_backward_checked"),
+    Layer("makemore", "makemore", makemore_inputs, PARAMETERS, steps="makemore_gradients", zero=ZERO,
+          functions=("makemore_forward", "makemore_backward"),
           summary="makemore's MLP: embedding, linear, batch norm (1/(N-1)), tanh, linear, cross-entropy; "
-                  "every intermediate's backward (db1, 0 to rounding, judged apart)"),
-    Layer("makemore_fused", "makemore", makemore_inputs, CHECKED,
-          functions=("makemore_forward", "makemore_backward_fused_checked"),
+                  "every intermediate's backward (db1, dlogit_maxes: zero to rounding)"),
+    Layer("makemore_fused", "makemore", makemore_inputs, PARAMETERS, steps="makemore_fused_gradients",
+          zero={"db1": ZERO["db1"]}, functions=("makemore_forward", "makemore_backward_fused"),
           summary="makemore's MLP with the fused cross-entropy and batch-norm backward"),
 )

@@ -14,8 +14,10 @@ variance the forward actually normalizes with, whatever a running estimate uses)
     out     = gamma xhat + beta                   (N, D)
 
 Its backward, dout (N, D) = d s / d out, walked back through that graph node by node
-(``batchnorm_backward``) or in one expression (``batchnorm_backward_alt``): the three paths from x to
-xhat (directly, through mu, through var) summed, with sum_n xmu[n] = 0 used once,
+(``batchnorm_backward_steps``: every node's gradient by name, dbeta ... dx, each compared with autograd's
+gradient of the same node by ``comparisons.layer_check``; ``batchnorm_backward`` returns its dx, dgamma,
+dbeta) or in one expression (``batchnorm_backward_alt``): the three paths from x to xhat (directly,
+through mu, through var) summed, with sum_n xmu[n] = 0 used once,
 
     dxhat  = dout gamma
     dx     = (1/N) gamma ivar (N dout - sum_n dout - xhat sum_n (dout xhat))
@@ -78,13 +80,16 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
     return out, cache
 
 
-def batchnorm_backward(dout, cache):
-    """(dx, dgamma, dbeta) walked back node by node through the forward's graph, each d<node> named.
+def batchnorm_backward_steps(dout, cache):
+    """{d<node>: gradient} of every node of the forward's graph, walked back node by node, in that order:
+    dbeta, dgammax, dgamma, dxhat, divar, dsqrtvar, dvar, dsq, dxmu, dmu, dx.
 
-    dout (N, D); dx (N, D); dgamma, dbeta (D,). Every node that was broadcast over the batch in the
-    forward (mu, var, sqrtvar, ivar, gamma, beta: (D,)) sums its gradient over the batch here.
+    dout (N, D); every (N, D) node's gradient (N, D), every (D,) node's (D,). Every node that was broadcast
+    over the batch in the forward (mu, var, sqrtvar, ivar, gamma, beta: (D,)) sums its gradient over the
+    batch here. Each is the node's TOTAL gradient (what autograd gives for it): xmu is read twice, by xhat
+    and by sq, so dxmu is the sum of its two paths, and x twice, directly and through mu.
     """
-    xmu, var, sqrtvar, ivar, xhat, gamma = (cache[k] for k in ("xmu", "var", "sqrtvar", "ivar", "xhat", "gamma"))
+    xmu, sqrtvar, ivar, xhat, gamma = (cache[k] for k in ("xmu", "sqrtvar", "ivar", "xhat", "gamma"))
     N, D = dout.shape
     # out = gammax + beta
     dbeta = dout.sum(axis=0)                 # (D,)   beta was broadcast over the rows
@@ -103,13 +108,22 @@ def batchnorm_backward(dout, cache):
     dsq = np.ones((N, D), dout.dtype) / N * dvar   # (N, D)
     # sq = xmu ** 2
     dxmu2 = 2 * xmu * dsq                    # (N, D) the path through the variance
+    dxmu = dxmu1 + dxmu2                     # (N, D) both paths: xmu's total
     # xmu = x - mu: x directly, and through mu
-    dx1 = dxmu1 + dxmu2                      # (N, D)
-    dmu = -dx1.sum(axis=0)                   # (D,)
+    dmu = -dxmu.sum(axis=0)                  # (D,)
     # mu = (1/N) sum_n x[n]
-    dx2 = np.ones((N, D), dout.dtype) / N * dmu    # (N, D)
-    dx = dx1 + dx2                           # (N, D)
-    return dx, dgamma, dbeta
+    dx = dxmu + np.ones((N, D), dout.dtype) / N * dmu    # (N, D)
+    return dict(dbeta=dbeta, dgammax=dgammax, dgamma=dgamma, dxhat=dxhat, divar=divar, dsqrtvar=dsqrtvar,
+                dvar=dvar, dsq=dsq, dxmu=dxmu, dmu=dmu, dx=dx)
+
+
+def batchnorm_backward(dout, cache):
+    """(dx, dgamma, dbeta) walked back node by node through the forward's graph (``batchnorm_backward_steps``).
+
+    dout (N, D); dx (N, D); dgamma, dbeta (D,).
+    """
+    g = batchnorm_backward_steps(dout, cache)
+    return g["dx"], g["dgamma"], g["dbeta"]
 
 
 def batchnorm_backward_alt(dout, cache):
@@ -143,9 +157,10 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
     return out, dict(gamma=gamma, xmu=xmu, var=var, ivar=ivar, xhat=xhat)
 
 
-def layernorm_backward(dout, cache):
-    """(dx, dgamma, dbeta): dgamma, dbeta summed over the batch (they are per feature); dx through mu and
-    var summed over the features (each example's own statistics)."""
+def layernorm_backward_steps(dout, cache):
+    """{dbeta, dgamma, dxhat, dvar, dmu, dx}: dgamma, dbeta summed over the batch (they are per feature);
+    dx through mu and var summed over the features (each example's own statistics). dvar and dmu (N, 1)
+    are the nodes' total gradients."""
     gamma, xmu, ivar, xhat = cache["gamma"], cache["xmu"], cache["ivar"], cache["xhat"]
     D = dout.shape[1]
     dbeta = dout.sum(axis=0)                                        # (D,)
@@ -154,7 +169,13 @@ def layernorm_backward(dout, cache):
     dvar = -0.5 * (dxhat * xmu).sum(axis=1, keepdims=True) * ivar ** 3   # (N, 1) d var = d/dvar (var+eps)^-1/2
     dmu = -(dxhat * ivar).sum(axis=1, keepdims=True)                # (N, 1) its var term is dvar mean(-2 xmu) = 0
     dx = dxhat * ivar + dvar * 2 * xmu / D + dmu / D                # (N, D) direct + through var + through mu
-    return dx, dgamma, dbeta
+    return dict(dbeta=dbeta, dgamma=dgamma, dxhat=dxhat, dvar=dvar, dmu=dmu, dx=dx)
+
+
+def layernorm_backward(dout, cache):
+    """(dx, dgamma, dbeta) of ``layernorm_backward_steps``."""
+    g = layernorm_backward_steps(dout, cache)
+    return g["dx"], g["dgamma"], g["dbeta"]
 
 
 def spatial_batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
@@ -169,13 +190,21 @@ def spatial_batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=No
     return out, (cache, x.shape)
 
 
+def spatial_batchnorm_backward_steps(dout, cache):
+    """Batch norm's steps (``batchnorm_backward_steps``) on dout moved to rows as the forward moved x, each
+    (N H W, C) gradient moved back to (N, C, H, W); the (C,) ones (dgamma, dbeta, dmu, dvar, ...) are
+    already summed over N, H and W."""
+    bn_cache, (N, C, H, W) = cache
+    drows = dout.transpose(0, 2, 3, 1).reshape(-1, C)   # (N H W, C)
+    g = batchnorm_backward_steps(drows, bn_cache)
+    return {k: v.reshape(N, H, W, C).transpose(0, 3, 1, 2) if v.ndim == 2 else v for k, v in g.items()}
+
+
 def spatial_batchnorm_backward(dout, cache):
     """(dx, dgamma, dbeta): dout moved to rows as the forward moved x, batch norm's step-by-step
     backward, and dx moved back; dgamma, dbeta (C,) are already summed over N, H and W."""
-    bn_cache, (N, C, H, W) = cache
-    drows = dout.transpose(0, 2, 3, 1).reshape(-1, C)   # (N H W, C)
-    dx_rows, dgamma, dbeta = batchnorm_backward(drows, bn_cache)
-    return dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2), dgamma, dbeta
+    g = spatial_batchnorm_backward_steps(dout, cache)
+    return g["dx"], g["dgamma"], g["dbeta"]
 
 
 def scale_and_shift(rng, D, dtype):
@@ -209,13 +238,14 @@ def spatial_batchnorm_inputs(seed, dtype, shape=(2, 3, 4, 5)):
 
 LAYERS = (
     Layer("batchnorm", "normalization", batchnorm_inputs, ("x", "gamma", "beta"),
-          functions=("batchnorm_forward", "batchnorm_backward"),
+          functions=("batchnorm_forward", "batchnorm_backward"), steps="batchnorm_backward_steps",
           summary="batch norm, training mode: step-by-step backward through the graph"),
     Layer("batchnorm_alt", "normalization", batchnorm_inputs, ("x", "gamma", "beta"),
           functions=("batchnorm_forward", "batchnorm_backward_alt"),
           summary="batch norm, training mode: the simplified single-expression backward"),
-    Layer("layernorm", "normalization", layernorm_inputs, ("x", "gamma", "beta"),
+    Layer("layernorm", "normalization", layernorm_inputs, ("x", "gamma", "beta"), steps="layernorm_backward_steps",
           summary="layer norm: each example over its own features"),
     Layer("spatial_batchnorm", "normalization", spatial_batchnorm_inputs, ("x", "gamma", "beta"),
+          steps="spatial_batchnorm_backward_steps",
           summary="batch norm of each channel over N, H, W"),
 )

@@ -36,6 +36,11 @@ LSTM, one step, gates in CS231n's order i, f, o, g:
     da      = [di i (1 - i), df f (1 - f), do o (1 - o), dg (1 - g^2)]  (the same order i, f, o, g)
     dx_t    = da Wx^T,  dh_prev = da Wh^T,  dWx = x_t^T da,  dWh = h_prev^T da,  db = sum over n of da
 
+Every backward here is written once, as ``*_backward_steps`` returning each gradient by name (the
+pre-activation's da; the LSTM's gates' do, di, df, dg and cell's dc; in a sequence, each of these and h_t's
+total dh stacked (T, N, ...) in time order); the CS231n-shaped ``*_backward`` return the inputs' gradients
+from it, and ``comparisons.layer_check`` compares the rest with autograd's gradients of the twins' nodes.
+
 The step has two outputs; the layer check compares one array, so the catalogue's entry is the pair
 ``lstm_step_forward_joint``/``lstm_step_backward_joint`` with out = [h_next, c_next] (N, 2H), around
 the CS231n-shaped functions. The LSTM sequence starts from h0 and c0 = 0 (as in CS231n) and returns
@@ -65,8 +70,8 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b):
     return next_h, (x, prev_h, Wx, Wh, next_h)
 
 
-def rnn_step_backward(dnext_h, cache):
-    """(dx (N, D), dprev_h (N, H), dWx (D, H), dWh (H, H), db (H,)) for dnext_h (N, H)."""
+def rnn_step_backward_steps(dnext_h, cache):
+    """{da, dx, dprev_h, dWx, dWh, db} for dnext_h (N, H): da (N, H) the pre-activation's gradient."""
     x, prev_h, Wx, Wh, next_h = cache
     da = dnext_h * (1 - next_h ** 2)                   # (N, H): tanh'(a) = 1 - tanh(a)^2
     dx = da @ Wx.T                                     # (N, D)
@@ -74,7 +79,13 @@ def rnn_step_backward(dnext_h, cache):
     dWx = x.T @ da                                     # (D, H): summed over the examples
     dWh = prev_h.T @ da                                # (H, H)
     db = da.sum(axis=0)                                # (H,): b is added to every row
-    return dx, dprev_h, dWx, dWh, db
+    return dict(da=da, dx=dx, dprev_h=dprev_h, dWx=dWx, dWh=dWh, db=db)
+
+
+def rnn_step_backward(dnext_h, cache):
+    """(dx (N, D), dprev_h (N, H), dWx (D, H), dWh (H, H), db (H,)) for dnext_h (N, H)."""
+    g = rnn_step_backward_steps(dnext_h, cache)
+    return g["dx"], g["dprev_h"], g["dWx"], g["dWh"], g["db"]
 
 
 def rnn_forward(x, h0, Wx, Wh, b):
@@ -91,23 +102,33 @@ def rnn_forward(x, h0, Wx, Wh, b):
     return h, caches
 
 
-def rnn_backward(dh, cache):
-    """Backpropagation through time: (dx (N, T, D), dh0 (N, H), dWx, dWh, db) for dh (N, T, H), the
-    upstream gradient of every h[:, t] (not yet the part that flows back from the later steps)."""
+def rnn_backward_steps(dh, cache):
+    """Backpropagation through time for dh (N, T, H), the upstream gradient of every h[:, t] (not yet the
+    part that flows back from the later steps): {dh, da, dx, dh0, dWx, dWh, db}, where dh and da (T, N, H)
+    hold, step by step in time order, h_t's TOTAL gradient (the loss's and step t + 1's) and a_t's."""
     caches = cache
     N, T, _ = dh.shape
     x0, _, Wx, Wh, _ = caches[0]
     dx = np.zeros((N, T, x0.shape[1]), dtype=dh.dtype)
     dWx, dWh, db = np.zeros_like(Wx, dtype=dh.dtype), np.zeros_like(Wh, dtype=dh.dtype), np.zeros(Wh.shape[0], dh.dtype)
     dprev_h = np.zeros((N, Wh.shape[0]), dtype=dh.dtype)    # nothing flows back from beyond the last step
+    dh_total, da = [None] * T, [None] * T
     for t in reversed(range(T)):
-        dh_t = dh[:, t] + dprev_h                      # h_t is read by the loss and by step t + 1
-        dx[:, t], dprev_h, dWx_t, dWh_t, db_t = rnn_step_backward(dh_t, caches[t])
-        dWx += dWx_t                                   # the weights are shared by every step
-        dWh += dWh_t
-        db += db_t
+        dh_total[t] = dh[:, t] + dprev_h               # h_t is read by the loss and by step t + 1
+        g = rnn_step_backward_steps(dh_total[t], caches[t])
+        da[t], dx[:, t], dprev_h = g["da"], g["dx"], g["dprev_h"]
+        dWx += g["dWx"]                                # the weights are shared by every step
+        dWh += g["dWh"]
+        db += g["db"]
     dh0 = dprev_h                                      # what step 0 passes back to h0
-    return dx, dh0, dWx, dWh, db
+    return dict(dh=np.stack(dh_total), da=np.stack(da), dx=dx, dh0=dh0, dWx=dWx, dWh=dWh, db=db)
+
+
+def rnn_backward(dh, cache):
+    """Backpropagation through time: (dx (N, T, D), dh0 (N, H), dWx, dWh, db) for dh (N, T, H)
+    (``rnn_backward_steps``)."""
+    g = rnn_backward_steps(dh, cache)
+    return g["dx"], g["dh0"], g["dWx"], g["dWh"], g["db"]
 
 
 # --- LSTM -------------------------------------------------------------------------------------------
@@ -126,9 +147,9 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     return next_h, next_c, (x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c)
 
 
-def lstm_step_backward(dnext_h, dnext_c, cache):
-    """(dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,)) for dnext_h and
-    dnext_c (N, H)."""
+def lstm_step_backward_steps(dnext_h, dnext_c, cache):
+    """{dc, do, di, df, dg, da, dx, dprev_h, dprev_c, dWx, dWh, db} for dnext_h and dnext_c (N, H): dc is
+    c_next's total gradient, do, di, df, dg the gates' (activations, N, H), da the pre-activations' (N, 4H)."""
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)     # c_next reaches the loss directly and through h_next
     do = dnext_h * tanh_c                              # h_next = o * tanh(c_next)
@@ -146,7 +167,15 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     dWx = x.T @ da                                     # (D, 4H)
     dWh = prev_h.T @ da                                # (H, 4H)
     db = da.sum(axis=0)                                # (4H,)
-    return dx, dprev_h, dprev_c, dWx, dWh, db
+    return dict(dc=dc, do=do, di=di, df=df, dg=dg, da=da, dx=dx, dprev_h=dprev_h, dprev_c=dprev_c, dWx=dWx,
+                dWh=dWh, db=db)
+
+
+def lstm_step_backward(dnext_h, dnext_c, cache):
+    """(dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,)) for dnext_h and
+    dnext_c (N, H) (``lstm_step_backward_steps``)."""
+    s = lstm_step_backward_steps(dnext_h, dnext_c, cache)
+    return s["dx"], s["dprev_h"], s["dprev_c"], s["dWx"], s["dWh"], s["db"]
 
 
 def lstm_step_forward_joint(x, prev_h, prev_c, Wx, Wh, b):
@@ -159,6 +188,12 @@ def lstm_step_backward_joint(dout, cache):
     """dout (N, 2H) split into dnext_h and dnext_c, then ``lstm_step_backward``."""
     H = dout.shape[1] // 2
     return lstm_step_backward(dout[:, :H], dout[:, H:], cache)
+
+
+def lstm_step_backward_joint_steps(dout, cache):
+    """dout (N, 2H) split into dnext_h and dnext_c, then ``lstm_step_backward_steps``."""
+    H = dout.shape[1] // 2
+    return lstm_step_backward_steps(dout[:, :H], dout[:, H:], cache)
 
 
 def lstm_forward(x, h0, Wx, Wh, b):
@@ -175,9 +210,11 @@ def lstm_forward(x, h0, Wx, Wh, b):
     return h, caches
 
 
-def lstm_backward(dh, cache):
-    """Backpropagation through time: (dx (N, T, D), dh0 (N, H), dWx, dWh, db) for dh (N, T, H). The cell
-    state is not an output, so only what flows back from step t + 1 reaches dc_t."""
+def lstm_backward_steps(dh, cache):
+    """Backpropagation through time for dh (N, T, H): {dh, dc, do, di, df, dg, da, dx, dh0, dWx, dWh, db},
+    the first seven stacked (T, N, ...) in time order: h_t's and c_t's total gradients, the gates' and the
+    pre-activations'. The cell state is not an output, so only what flows back from step t + 1 (and
+    through h_t) reaches dc_t."""
     caches = cache
     N, T, H = dh.shape
     x0, _, _, Wx, Wh = caches[0][:5]
@@ -185,13 +222,24 @@ def lstm_backward(dh, cache):
     dWx, dWh, db = np.zeros_like(Wx, dtype=dh.dtype), np.zeros_like(Wh, dtype=dh.dtype), np.zeros(4 * H, dh.dtype)
     dprev_h = np.zeros((N, H), dtype=dh.dtype)
     dprev_c = np.zeros((N, H), dtype=dh.dtype)
+    inner = {k: [None] * T for k in ("dh", "dc", "do", "di", "df", "dg", "da")}
     for t in reversed(range(T)):
-        dh_t = dh[:, t] + dprev_h                      # read by the loss and by step t + 1
-        dx[:, t], dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(dh_t, dprev_c, caches[t])
-        dWx += dWx_t
-        dWh += dWh_t
-        db += db_t
-    return dx, dprev_h, dWx, dWh, db
+        inner["dh"][t] = dh[:, t] + dprev_h            # read by the loss and by step t + 1
+        g = lstm_step_backward_steps(inner["dh"][t], dprev_c, caches[t])
+        for k in ("dc", "do", "di", "df", "dg", "da"):
+            inner[k][t] = g[k]
+        dx[:, t], dprev_h, dprev_c = g["dx"], g["dprev_h"], g["dprev_c"]
+        dWx += g["dWx"]
+        dWh += g["dWh"]
+        db += g["db"]
+    return {**{k: np.stack(v) for k, v in inner.items()}, "dx": dx, "dh0": dprev_h, "dWx": dWx, "dWh": dWh, "db": db}
+
+
+def lstm_backward(dh, cache):
+    """Backpropagation through time: (dx (N, T, D), dh0 (N, H), dWx, dWh, db) for dh (N, T, H)
+    (``lstm_backward_steps``)."""
+    g = lstm_backward_steps(dh, cache)
+    return g["dx"], g["dh0"], g["dWx"], g["dWh"], g["db"]
 
 
 # --- Inputs: small, seeded; weights scaled so that tanh and the gates stay away from saturation ------
@@ -233,13 +281,13 @@ def lstm_inputs(seed, dtype, steps=T):
 
 
 LAYERS = (
-    Layer("rnn_step", "rnn", rnn_step_inputs, ("x", "prev_h", "Wx", "Wh", "b"),
+    Layer("rnn_step", "rnn", rnn_step_inputs, ("x", "prev_h", "Wx", "Wh", "b"), steps="rnn_step_backward_steps",
           summary="next_h = tanh(x Wx + prev_h Wh + b)"),
-    Layer("rnn", "rnn", rnn_inputs, ("x", "h0", "Wx", "Wh", "b"),
+    Layer("rnn", "rnn", rnn_inputs, ("x", "h0", "Wx", "Wh", "b"), steps="rnn_backward_steps",
           summary="vanilla RNN over (N, T, D), backprop through time"),
     Layer("lstm_step", "rnn", lstm_step_inputs, ("x", "prev_h", "prev_c", "Wx", "Wh", "b"),
-          functions=("lstm_step_forward_joint", "lstm_step_backward_joint"),
+          functions=("lstm_step_forward_joint", "lstm_step_backward_joint"), steps="lstm_step_backward_joint_steps",
           summary="LSTM step, gates i f o g; out = [next_h, next_c]"),
-    Layer("lstm", "rnn", lstm_inputs, ("x", "h0", "Wx", "Wh", "b"),
+    Layer("lstm", "rnn", lstm_inputs, ("x", "h0", "Wx", "Wh", "b"), steps="lstm_backward_steps",
           summary="LSTM over (N, T, D) from c0 = 0, backprop through time"),
 )

@@ -1,28 +1,51 @@
 """Batch, layer and spatial batch normalization in JAX (forward only), the twins of
 ``manual/layers/normalization.py``: the same functions and signatures, returning ``out`` alone.
 
-``jnp.var`` is the BIASED variance (ddof=0), the one the forward normalizes with, as in the manual
-layer. ``momentum`` and ``running`` are accepted for the same signature and not used: the running
-statistics are the manual layer's bookkeeping, not part of out.
+Each is written node by node as the hand derivation's graph (mu, xmu, sq, var, sqrtvar, ivar, xhat,
+gammax), every node marked ``tap(name, ...)`` (the identity unless ``comparisons.layer_check`` asks for
+autograd's gradient of each node). The variance is the BIASED one (1/N), the one the forward normalizes
+with, as in the manual layer. ``momentum`` and ``running`` are accepted for the same signature and not
+used: the running statistics are the manual layer's bookkeeping, not part of out.
 """
 
 import jax.numpy as jnp
 
 
-def batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
-    mu = jnp.mean(x, axis=0)
-    var = jnp.var(x, axis=0)
-    return gamma * (x - mu) / jnp.sqrt(var + eps) + beta
+def untapped(name, value, step=None):
+    return value
 
 
-def layernorm_forward(x, gamma, beta, eps=1e-5):
-    mu = jnp.mean(x, axis=1, keepdims=True)
-    var = jnp.var(x, axis=1, keepdims=True)
-    return gamma * (x - mu) / jnp.sqrt(var + eps) + beta
+def batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None, tap=None):
+    tap = tap or untapped
+    mu = tap("mu", jnp.mean(x, axis=0))
+    xmu = tap("xmu", x - mu)
+    sq = tap("sq", xmu ** 2)
+    var = tap("var", jnp.mean(sq, axis=0))             # biased: 1/N
+    sqrtvar = tap("sqrtvar", jnp.sqrt(var + eps))
+    ivar = tap("ivar", 1 / sqrtvar)
+    xhat = tap("xhat", xmu * ivar)
+    gammax = tap("gammax", gamma * xhat)
+    return gammax + beta
 
 
-def spatial_batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None):
+def layernorm_forward(x, gamma, beta, eps=1e-5, tap=None):
+    tap = tap or untapped
+    mu = tap("mu", jnp.mean(x, axis=1, keepdims=True))  # each example over its own features
+    xmu = tap("xmu", x - mu)
+    var = tap("var", jnp.mean(xmu ** 2, axis=1, keepdims=True))
+    xhat = tap("xhat", xmu / jnp.sqrt(var + eps))
+    return gamma * xhat + beta
+
+
+def spatial_batchnorm_forward(x, gamma, beta, eps=1e-5, momentum=0.9, running=None, tap=None):
     # each channel over N, H, W at once, without moving x to rows as the manual layer does
-    mu = jnp.mean(x, axis=(0, 2, 3), keepdims=True)
-    var = jnp.var(x, axis=(0, 2, 3), keepdims=True)
-    return gamma[:, None, None] * (x - mu) / jnp.sqrt(var + eps) + beta[:, None, None]
+    tap = tap or untapped
+    mu = tap("mu", jnp.mean(x, axis=(0, 2, 3)))        # (C,)
+    xmu = tap("xmu", x - mu[:, None, None])
+    sq = tap("sq", xmu ** 2)
+    var = tap("var", jnp.mean(sq, axis=(0, 2, 3)))     # (C,) biased
+    sqrtvar = tap("sqrtvar", jnp.sqrt(var + eps))
+    ivar = tap("ivar", 1 / sqrtvar)
+    xhat = tap("xhat", xmu * ivar[:, None, None])
+    gammax = tap("gammax", gamma[:, None, None] * xhat)
+    return gammax + beta[:, None, None]
