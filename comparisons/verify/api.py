@@ -17,6 +17,7 @@ row naming the exception, the line and the input's shapes (exit 1).
 """
 
 import ast
+import contextlib
 import importlib.util
 import inspect
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from tqdm import tqdm
 from comparisons import catalogue
 from comparisons.agreement import Result
 from comparisons.sources import run_all
+from comparisons.verify.ahead import JaxReferences
 from comparisons.verify.calls import CannotVerify, Failure, make_cases
 from comparisons.verify.diagnose import failure_hint
 from comparisons.verify.model_fit import model_hint
@@ -92,12 +94,16 @@ def available():
     return AUTOGRAD + tuple(name for name, extra in EXTRA.items() if extra.ready())
 
 
-def references(model, case, names, full=False):
-    """``References`` on ``case`` from each of ``names``; ``full`` asks extras to measure every element."""
+def references(model, case, names, full=False, ahead=None):
+    """``References`` on ``case`` from each of ``names``; ``full`` asks extras to measure every element;
+    ``ahead``: a ``JaxReferences`` computing JAX's result of this case already (``comparisons.verify.ahead``)."""
     unknown = [n for n in names if n not in AUTOGRAD + tuple(EXTRA)]
     if unknown:
         raise ValueError(f"unknown reference {unknown[0]!r}; expected one of {', '.join(AUTOGRAD + tuple(EXTRA))}")
-    out = run_all(model, case.params, case.X, case.Y, sources=("manual",) + tuple(n for n in names if n in AUTOGRAD))
+    here = tuple(n for n in names if n in AUTOGRAD and not (n == "jax" and ahead is not None))
+    out = run_all(model, case.params, case.X, case.Y, sources=("manual",) + here)
+    if ahead is not None and "jax" in names:
+        out = {k: out[k] if k in out else ahead.result(case) for k in ("manual",) + tuple(n for n in names if n in AUTOGRAD)}
     details = {}
     for name in (n for n in names if n in EXTRA):
         if not EXTRA[name].ready():
@@ -296,15 +302,21 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
         given = [k for k, v in (options or {}).items() if v is not None]
         model = model_options.fixed(model, first.config, "your code's numbers", given)
     rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
-    for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
-        key = (model.name, repr(model.config), getattr(model, "said", ()), case.name, m, seed, np.dtype(dtype).name,
-               against, full_witness)     # ``said``: the person's --params/--data files read, if any
-        if key not in memo:
-            memo[key] = references(model, case, against, full=full_witness)
-        found[case.name] = memo[key]
-        case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
-        rows += case_rows
-        summary += case_summary
+
+    def key(case):
+        return (model.name, repr(model.config), getattr(model, "said", ()), case.name, m, seed, np.dtype(dtype).name,
+                against, full_witness)     # ``said``: the person's --params/--data files read, if any
+
+    # JAX's references of the batches not yet known, in a thread beside PyTorch's and the witness's here
+    unknown = [case for case in batches if key(case) not in memo]
+    with (JaxReferences(model, unknown) if unknown and "jax" in against else contextlib.nullcontext()) as ahead:
+        for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
+            if key(case) not in memo:
+                memo[key(case)] = references(model, case, against, full=full_witness, ahead=ahead)
+            found[case.name] = memo[key(case)]
+            case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
+            rows += case_rows
+            summary += case_summary
     label = model.name + (f" ({how})" if how else "")
     course = ()
     if recipe:
