@@ -24,3 +24,17 @@ def backend_seed_grid(seeds, backends=("torch", "jax")):
     return [pytest.param(backend, seed, id=f"{backend}-{seed}",
                          marks=pytest.mark.slow if backend == "jax" and seed != seeds[0] else ())
             for seed in seeds for backend in backends]
+
+
+def relu_zeros_batch(model):
+    """``(params, X, Y, zeros)``: 12 seed examples, three of them blank images, and every other b1 set to
+    0, so that Z1 == 0 exactly at the True entries of ``zeros`` (at least 15): ReLU's kink, where every
+    source takes g_ReLU'(0) = 0."""
+    X, Y = seed_batch(12, 0)
+    X[:, :3] = 0.0
+    params = model.init_params(0)
+    params["b1"][::2] = 0.0
+    _, cache = model.manual.forward(params, X)
+    zeros = cache["Z1"] == 0
+    assert zeros.sum() >= 15
+    return params, X, Y, zeros

@@ -11,7 +11,7 @@ from comparisons.agreement import AGREE, all_agree, compare
 from comparisons.agreement import Result
 from comparisons.sources import run_autograd, run_manual
 from manual import seed_net, seed_net_compiled
-from tests.batches import backend_seed_grid, seed_batch
+from tests.batches import backend_seed_grid, relu_zeros_batch, seed_batch
 
 DTYPES = [np.float64, np.float32]
 GRADS = ["dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"]     # the literal backward's keys, in its order
@@ -63,13 +63,7 @@ def test_single_example_agrees_with_torch_and_keeps_the_shapes(seed_net, dtype):
 @pytest.mark.slow
 def test_relu_exact_zeros_in_Z1_give_zero_dZ1(seed_net):
     """Z1 == 0 exactly (blank images, zero biases): g_ReLU'(0) = 0, as in the literal form and torch."""
-    X, Y = seed_batch(12, 0)
-    X[:, :3] = 0.0
-    params = seed_net.init_params(0)
-    params["b1"][::2] = 0.0
-    _, cache = seed_net.manual.forward(params, X)
-    zeros = cache["Z1"] == 0
-    assert zeros.sum() >= 15
+    params, X, Y, zeros = relu_zeros_batch(seed_net)
     got = compiled_result(params, X, Y)
     assert np.all(got.grads["dZ1"][zeros] == 0) and np.any(got.grads["dA1"][zeros] != 0)
     rows = compare(got, run_autograd(seed_net, "torch", params, X, Y), "seed_net")

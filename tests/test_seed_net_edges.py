@@ -6,7 +6,7 @@ import pytest
 from comparisons.agreement import AGREE, compare
 from comparisons.sources import run_all
 from manual.encoding import one_hot
-from tests.batches import seed_batch
+from tests.batches import relu_zeros_batch, seed_batch
 
 BACKENDS = ["torch", "jax"]
 
@@ -20,13 +20,7 @@ def agree_everywhere(model, params, X, Y):
 
 def test_relu_exact_zeros_in_Z1(seed_net):
     """Z1 == 0 exactly (a blank image, zero biases): ReLU'(0) = 0 in all three sources."""
-    X, Y = seed_batch(12, 0)
-    X[:, :3] = 0.0
-    params = seed_net.init_params(0)
-    params["b1"][::2] = 0.0
-    _, cache = seed_net.manual.forward(params, X)
-    zeros = cache["Z1"] == 0
-    assert zeros.sum() >= 15
+    params, X, Y, zeros = relu_zeros_batch(seed_net)
     results = agree_everywhere(seed_net, params, X, Y)
     for source in ("manual", *BACKENDS):
         assert np.all(results[source].grads["dZ1"][zeros] == 0), source
