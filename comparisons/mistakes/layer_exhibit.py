@@ -41,14 +41,14 @@ INTRO = ("Each planted backward is checked in place of its layer's own, exactly 
 class Entry:
     """name: what it is; kind: MISTAKE or LOOK_ALIKE; layer: the ``Layer`` checked (the catalogue's, or
     one on other inputs or forwards, said by ``on``); backward: the hand backward checked instead of the
-    layer's own (None: its own, where the forward is what was changed); marked: the function holding the
-    marked line; against: the references asked."""
+    layer's own (None: its own, where the forward is what was changed); marked_in: the function holding
+    the marked line (None: the backward itself; ``marked`` is the one used); against: the references asked."""
 
     name: str
     kind: str
     layer: Layer
     backward: Optional[Callable]
-    marked: Callable
+    marked_in: Optional[Callable] = None
     on: str = ""
     against: tuple = REFERENCES
 
@@ -57,6 +57,10 @@ class Entry:
         return f"{self.layer.name} ({self.on})" if self.on else self.layer.name
 
     # ``exhibit.planted_line`` reads ``planted`` and ``right``; a layer entry shows the marked line alone
+    @property
+    def marked(self):
+        return self.marked_in or self.backward
+
     @property
     def planted(self):
         return self.marked
@@ -76,76 +80,54 @@ def entries():
     autograd = ("torch", "jax")
     M, A = MISTAKE, LOOK_ALIKE
     return (
-        Entry("mean and variance as constants", M, L["batchnorm"], slips.mean_and_var_as_constants,
-              slips.mean_and_var_as_constants),
-        Entry("eps left out of the backward", M, narrow, slips.backward_without_eps, slips.backward_without_eps,
-              on="var < eps"),
+        Entry("mean and variance as constants", M, L["batchnorm"], slips.mean_and_var_as_constants),
+        Entry("eps left out of the backward", M, narrow, slips.backward_without_eps, on="var < eps"),
         Entry("biased forward, the unbiased (N - 1) backward", M, L["batchnorm_alt"],
-              slips.unbiased_variance_formula, slips.unbiased_variance_formula),
+              slips.unbiased_variance_formula),
         Entry("unbiased forward, the biased (N) backward", M, unbiased, None, slips.unbiased_manual_forward,
               on="unbiased forward"),
-        Entry("layer norm's sums over the batch axis", M, L["layernorm"], slips.layernorm_summed_over_the_batch,
-              slips.layernorm_summed_over_the_batch),
-        Entry("dx without the flip", M, L["conv_naive"], slips.unflipped, slips.unflipped),
+        Entry("layer norm's sums over the batch axis", M, L["layernorm"], slips.layernorm_summed_over_the_batch),
+        Entry("dx without the flip", M, L["conv_naive"], slips.unflipped),
         Entry("dx with the padding left in (the witness refuses its shape)", M, L["conv_naive"],
-              slips.padding_left_in, slips.padding_left_in, against=autograd),
-        Entry("dx cropped at the corner", M, L["conv_naive"], slips.cropped_at_the_corner,
-              slips.cropped_at_the_corner),
-        Entry("dout to every element of the window", M, L["max_pool"], slips.every_element_of_the_window,
-              slips.every_element_of_the_window),
-        Entry("dout to every tied maximum", M, tied, slips.every_tied_maximum, slips.every_tied_maximum,
-              on="a tie", against=autograd),
-        Entry("average pooling without the division", M, L["avg_pool"], slips.avg_without_dividing,
-              slips.avg_without_dividing),
-        Entry("dropout without 1/p", M, L["dropout"], slips.dropout_without_scale, slips.dropout_without_scale),
-        Entry("dropout without the mask", M, L["dropout"], slips.dropout_without_mask, slips.dropout_without_mask),
+              slips.padding_left_in, against=autograd),
+        Entry("dx cropped at the corner", M, L["conv_naive"], slips.cropped_at_the_corner),
+        Entry("dout to every element of the window", M, L["max_pool"], slips.every_element_of_the_window),
+        Entry("dout to every tied maximum", M, tied, slips.every_tied_maximum, on="a tie", against=autograd),
+        Entry("average pooling without the division", M, L["avg_pool"], slips.avg_without_dividing),
+        Entry("dropout without 1/p", M, L["dropout"], slips.dropout_without_scale),
+        Entry("dropout without the mask", M, L["dropout"], slips.dropout_without_mask),
         Entry("the LSTM's gates in the wrong order", M, L["lstm_step"],
               step(slips.lstm_step_backward_gates_swapped), slips.lstm_step_backward_gates_swapped),
         Entry("the LSTM without tanh' of the cell", M, L["lstm_step"],
               step(slips.lstm_step_backward_without_tanh_derivative),
               slips.lstm_step_backward_without_tanh_derivative),
-        Entry("the RNN without dh carried back", M, L["rnn"], slips.rnn_backward_without_carry,
-              slips.rnn_backward_without_carry),
+        Entry("the RNN without dh carried back", M, L["rnn"], slips.rnn_backward_without_carry),
         Entry("attention without the softmax Jacobian", M, L["attention"],
-              slips.attention_backward_without_softmax_jacobian, slips.attention_backward_without_softmax_jacobian),
+              slips.attention_backward_without_softmax_jacobian),
         Entry("causal attention without the softmax Jacobian", M, L["attention_causal"],
-              slips.attention_backward_without_softmax_jacobian, slips.attention_backward_without_softmax_jacobian),
-        Entry("softmax loss without 1/N", M, L["softmax_loss"], slips.softmax_without_mean,
-              slips.softmax_without_mean),
-        Entry("SVM counting the labelled class's own margin", M, L["svm_loss"],
-              slips.svm_counting_the_correct_class, slips.svm_counting_the_correct_class),
-        Entry("embedding by assignment", M, L["word_embedding"], slips.embedding_assigned,
-              slips.embedding_assigned),
-        Entry("embedding by buffered +=", M, L["word_embedding"], slips.embedding_buffered_add,
-              slips.embedding_buffered_add),
-        Entry("the direct path less both corrections", A, L["batchnorm"], slips.direct_path_with_both_corrections,
-              slips.direct_path_with_both_corrections),
+              slips.attention_backward_without_softmax_jacobian),
+        Entry("softmax loss without 1/N", M, L["softmax_loss"], slips.softmax_without_mean),
+        Entry("SVM counting the labelled class's own margin", M, L["svm_loss"], slips.svm_counting_the_correct_class),
+        Entry("embedding by assignment", M, L["word_embedding"], slips.embedding_assigned),
+        Entry("embedding by buffered +=", M, L["word_embedding"], slips.embedding_buffered_add),
+        Entry("the direct path less both corrections", A, L["batchnorm"], slips.direct_path_with_both_corrections),
         Entry("unbiased forward, the unbiased backward", A, unbiased, slips.unbiased_variance_formula,
-              slips.unbiased_variance_formula, on="unbiased forward"),
-        Entry("layer norm as batch norm of x^T", A, L["layernorm"], slips.layernorm_as_batchnorm_of_the_transpose,
-              slips.layernorm_as_batchnorm_of_the_transpose),
-        Entry("dx by a full correlation with the flipped filters", A, L["conv_naive"], slips.flipped, slips.flipped),
-        Entry("dx of the padded input, cropped by the padding", A, L["conv_naive"], slips.cropped_by_the_padding,
-              slips.cropped_by_the_padding),
-        Entry("dout to the first tied maximum", A, tied, slips.first_tied_maximum, slips.first_tied_maximum,
-              on="a tie", against=autograd),
-        Entry("average pooling divided by each side", A, L["avg_pool"], slips.avg_dividing_twice_by_a_side,
-              slips.avg_dividing_twice_by_a_side),
-        Entry("dropout by np.where", A, L["dropout"], slips.dropout_where_lookalike, slips.dropout_where_lookalike),
+              on="unbiased forward"),
+        Entry("layer norm as batch norm of x^T", A, L["layernorm"], slips.layernorm_as_batchnorm_of_the_transpose),
+        Entry("dx by a full correlation with the flipped filters", A, L["conv_naive"], slips.flipped),
+        Entry("dx of the padded input, cropped by the padding", A, L["conv_naive"], slips.cropped_by_the_padding),
+        Entry("dout to the first tied maximum", A, tied, slips.first_tied_maximum, on="a tie", against=autograd),
+        Entry("average pooling divided by each side", A, L["avg_pool"], slips.avg_dividing_twice_by_a_side),
+        Entry("dropout by np.where", A, L["dropout"], slips.dropout_where_lookalike),
         Entry("the LSTM's gates written slice by slice", A, L["lstm_step"],
               step(slips.lstm_step_backward_by_slices), slips.lstm_step_backward_by_slices),
-        Entry("the RNN vectorised over time", A, L["rnn"], slips.rnn_backward_vectorised,
-              slips.rnn_backward_vectorised),
-        Entry("attention with the full softmax Jacobian", A, L["attention"], slips.attention_backward_full_jacobian,
-              slips.attention_backward_full_jacobian),
+        Entry("the RNN vectorised over time", A, L["rnn"], slips.rnn_backward_vectorised),
+        Entry("attention with the full softmax Jacobian", A, L["attention"], slips.attention_backward_full_jacobian),
         Entry("causal attention with the full softmax Jacobian", A, L["attention_causal"],
-              slips.attention_backward_full_jacobian, slips.attention_backward_full_jacobian),
-        Entry("softmax loss by an in-place -1", A, L["softmax_loss"], slips.softmax_in_place_lookalike,
-              slips.softmax_in_place_lookalike),
-        Entry("SVM loop without skipping the label", A, L["svm_loss"], slips.svm_loop_without_continue_lookalike,
-              slips.svm_loop_without_continue_lookalike),
-        Entry("embedding by a one-hot product", A, L["word_embedding"], slips.embedding_one_hot_lookalike,
-              slips.embedding_one_hot_lookalike),
+              slips.attention_backward_full_jacobian),
+        Entry("softmax loss by an in-place -1", A, L["softmax_loss"], slips.softmax_in_place_lookalike),
+        Entry("SVM loop without skipping the label", A, L["svm_loss"], slips.svm_loop_without_continue_lookalike),
+        Entry("embedding by a one-hot product", A, L["word_embedding"], slips.embedding_one_hot_lookalike),
     )
 
 
