@@ -18,3 +18,8 @@ def one_hot(y, n_classes, dtype=np.float64):
     Y = np.zeros((n_classes, y.size), dtype=dtype)
     Y[y, np.arange(y.size)] = 1
     return Y
+
+
+def is_one_hot(Y):
+    """Whether Y (K, m) is one-hot columns of more than one class: entries 0 or 1, one 1 per column."""
+    return Y.shape[0] > 1 and bool(np.all((Y == 0) | (Y == 1))) and bool(np.all(Y.sum(axis=0) == 1))

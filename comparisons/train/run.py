@@ -43,6 +43,7 @@ import pandas as pd
 
 from comparisons import BadInput
 from comparisons.train import steps as backends
+from manual.encoding import is_one_hot
 
 PAIRS = (("manual", "torch"), ("manual", "jax"), ("torch", "jax"))
 C = 10.0                 # eps per step of a pair's difference, for parameters within [-1, 1]: see above
@@ -166,10 +167,9 @@ def batches(n, batch, steps, seed):
 def kind_of(Y):
     """How accuracy is read: "classes" (one-hot Y: the largest output is the class), "binary" (Y of 0/1 in
     one row: an output above 1/2 says 1), or None (regression, reconstruction: no accuracy)."""
-    zero_one = np.all((Y == 0) | (Y == 1))
-    if Y.shape[0] > 1 and zero_one and np.all(Y.sum(axis=0) == 1):
+    if is_one_hot(Y):
         return "classes"
-    return "binary" if Y.shape[0] == 1 and zero_one else None
+    return "binary" if Y.shape[0] == 1 and np.all((Y == 0) | (Y == 1)) else None
 
 
 def accuracy(output, Y, kind):

@@ -35,6 +35,7 @@ import numpy as np
 
 from comparisons import BadInput
 from comparisons.verify.watching import changed_in_place, reading_locals, snapshot
+from manual.encoding import is_one_hot
 
 # --- 1. The batches ------------------------------------------------------------------------------
 
@@ -104,15 +105,10 @@ def largest(model, params, X, last):
     return float(np.max(np.abs(cache[last[0]])))
 
 
-def one_hot(Y):
-    """Whether Y (K, m) is one-hot columns of more than one class."""
-    return Y.shape[0] > 1 and bool(np.all((Y == 0) | (Y == 1))) and bool(np.all(Y.sum(axis=0) == 1))
-
-
 def class_missing(typical):
     """The typical batch without its examples of the last class; None unless Y is one-hot."""
     Y = typical.Y
-    if not one_hot(Y):
+    if not is_one_hot(Y):
         return None
     last = Y.shape[0] - 1
     keep = Y[last] == 0
@@ -127,8 +123,8 @@ def one_example(typical):
     """One example of the typical batch, m = 1: the first of the last class where Y is one-hot (a whole
     one-hot, so that only m = 1 is new), else the first."""
     Y = typical.Y
-    j = int(np.argmax(Y[-1] == 1)) if one_hot(Y) and (Y[-1] == 1).any() else 0
-    label = f", of class {Y.shape[0] - 1}" if one_hot(Y) and Y[-1, j] == 1 else ""
+    j = int(np.argmax(Y[-1] == 1)) if is_one_hot(Y) and (Y[-1] == 1).any() else 0
+    label = f", of class {Y.shape[0] - 1}" if is_one_hot(Y) and Y[-1, j] == 1 else ""
     return Case("one-example", f"example {j} of the typical batch alone (m = 1{label})",
                 typical.params, typical.X[:, j:j + 1], Y[:, j:j + 1])
 
