@@ -11,8 +11,6 @@
     html(t)         the tables as HTML and the figures inline (base64 PNG): ``Training._repr_html_``
 """
 
-import base64
-import html as escape
 import io
 
 import numpy as np
@@ -207,11 +205,13 @@ def files(t):
 
 
 def html(t):
-    """The tables as HTML and the figures inline as base64 PNG, for Jupyter (``Training._repr_html_``)."""
-    images = "".join(f'<p><img alt="{name}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}"/></p>'
-                     for name, png in pngs(t).items())
-    said = "".join(f"<li>{escape.escape(s)}</li>" for s in setting_lines(t))
-    return (f"<div><h3>Training {escape.escape(t.model)}</h3><ul>{said}</ul>"
-            f"{table(t).to_html(index=False, float_format=lambda x: f'{x:.6g}')}"
-            f"{pair_table(t).to_html(index=False, float_format=lambda x: f'{x:.3g}')}"
-            f"<p>{escape.escape(bound_note())}</p>{images}<p><b>{escape.escape(verdict(t))}</b></p></div>")
+    """The tables as HTML and the figures inline as base64 PNG, for Jupyter (``Training._repr_html_``), in
+    the HTML report's own pieces (``comparisons.html.page``)."""
+    from comparisons.html import page
+
+    said = "".join(f"<li>{page.esc(s)}</li>" for s in setting_lines(t))
+    return page.fragment(
+        f"<h3>Training {page.esc(t.model)}</h3><ul>{said}</ul>"
+        + page.table(table(t), floatfmt=".6g") + page.table(pair_table(t), floatfmt=".3g")
+        + f"<p>{page.esc(bound_note())}</p>" + "".join(page.figure(name, png) for name, png in pngs(t).items())
+        + page.verdict_box(verdict(t), t.ok))
