@@ -142,6 +142,9 @@ def add_report(commands):
                    help="timed repeats per row, 1 to 10,000 (default: 10)")
     p.add_argument("--threads", type=thread_count, help="threads for NumPy BLAS and PyTorch, at most the cores "
                                                        "this process may use (default: all cores)")
+    p.add_argument("--jobs", type=at_most(positive_int, 64, "processes"),
+                   help="processes that share the models' and layers' checks, 1 to 64 (default: one per core, "
+                        "at most 4, when there is enough to share); the speed rows are timed afterwards, alone")
     add_own(p)
     add_model_options(p, "every --model's")
 

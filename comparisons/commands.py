@@ -116,7 +116,7 @@ def report(args):
     result = reports.build(models, tuple(args.dtype or ("float64", "float32")), seed=args.seed,
                            speed=not args.no_speed, speed_m=args.speed_m, repeats=args.repeats,
                            threads=args.threads, progress=progress_shown(), witness=not args.no_witness,
-                           layers=layers)
+                           layers=layers, jobs=args.jobs)
     files = reports.files(result)
     if args.html:
         from comparisons.html import report_html

@@ -68,10 +68,15 @@ def check_report(layer, seed=0, recipe=None, full=None, budget_s=5.0, out=None, 
 def section(layers, dtypes, seed=0, progress=False, witness=True):
     """The report's layer section: ``layer_check.table`` of ``layers`` as a ``Section`` whose text says
     what was compared and names every row that disagrees."""
+    return section_of(layer_check.table(layers, dtypes, seed, progress=progress, witness=witness), witness)
+
+
+def section_of(frame, witness=True):
+    """The ``Section`` of a layer table (``layer_check.table``'s frame, or the frames of several layers
+    concatenated): its text says what was compared and names every row that disagrees."""
     from comparisons.agreement import PASSING
     from comparisons.sections import Section
 
-    frame = layer_check.table(layers, dtypes, seed, progress=progress, witness=witness)
     bad = frame[~frame["verdict"].isin(PASSING)]
     text = layer_check.explained(witness) + "\n" + (
         f"- {frame['layer'].nunique()} layers, every row agrees." if bad.empty else

@@ -11,6 +11,7 @@ from comparisons.bench import speed_view
 from comparisons.catalogue import SOURCES
 from comparisons.sections import Section
 from comparisons.sections import build as build_section
+from comparisons.sharing import Failed, run_parts
 from comparisons.sources import run_all
 
 WITNESS = "numerical"    # the fourth source: comparisons.numerical, differences of the loss alone
@@ -68,20 +69,22 @@ def guarded(name, title, make):
                         ok=False, failed=reason)]
 
 
-def agreement_rows(model, dtype, seed=0, witnesses=None):
+def agreement_rows(model, dtype, seed=0, witnesses=None, drawn_in=None):
     """Rows for every pair of sources on the model's built-in data; returns (rows, data description).
 
     With a list ``witnesses``, the numerical witness joins as a fourth source and its
     (manual ``Result``, ``Witness``) pair is appended to the list, for the witness section.
+    ``drawn_in``: the dtype the parameters and data are drawn in, then cast to ``dtype`` (see ``ModelPart``).
     """
     from comparisons.numerical import witness
 
-    data = model.data(None, seed, np.dtype(dtype))
-    params = model.init_params(seed, np.dtype(dtype))
-    results = run_all(model, params, data.X, data.Y)
+    data = model.data(None, seed, np.dtype(drawn_in or dtype))
+    params = cast(model.init_params(seed, np.dtype(drawn_in or dtype)), dtype)
+    X, Y = cast({"X": data.X, "Y": data.Y}, dtype).values()
+    results = run_all(model, params, X, Y)
     sources = SOURCES
     if witnesses is not None:
-        w = witness(model, params, data.X, data.Y, budget_s=WITNESS_BUDGET_S,
+        w = witness(model, params, X, Y, budget_s=WITNESS_BUDGET_S,
                     like=witnesses[-1][1] if witnesses else None)   # one step sweep per model
         results[WITNESS], sources = w.result, (*SOURCES, WITNESS)
         witnesses.append((results["manual"], w))
@@ -89,41 +92,123 @@ def agreement_rows(model, dtype, seed=0, witnesses=None):
     return rows, data.description
 
 
-def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=None, repeats=10,
-          threads=None, progress=True, witness=True, layers=()):
-    """Run agreement (and speed, unless ``speed=False``) for ``models``; returns a ``Report``.
+def cast(arrays, dtype):
+    """{name: array} with its floating arrays in ``dtype`` (labels stay integers)."""
+    return {k: a.astype(dtype, copy=False) if np.issubdtype(a.dtype, np.floating) else a for k, a in arrays.items()}
 
-    ``witness``: the numerical witness as a fourth source, with its own section and step-sweep plots.
-    ``layers``: ``manual.layers.Layer`` entries whose table (``comparisons.layer_reports.section``) is a
-    section of its own, after the models'.
-    """
-    from comparisons.sections.witness_scores import witness_section
-    from comparisons.bench import describe_machine, speed_rows
 
-    rows, speeds, described, sections, figures = [], [], {}, [], {}
-    for model in models:
-        witnesses, first = ([] if witness else None), len(sections)
-        for dtype in dtypes:
-            model_rows, described[model.label] = agreement_rows(model, dtype, seed, witnesses)
+@dataclass(frozen=True)
+class ModelPart:
+    """One model's share of a report: its agreement rows in every dtype, its witness section with the
+    step-sweep plots, and its extra sections. A part for ``comparisons.sharing`` (picklable; so is what
+    ``run`` returns: ``(rows, data description, sections, figures)``).
+
+    With float32 among the dtypes, the parameters and data are drawn in float32 and cast for the other
+    dtypes: every dtype is checked at one point, and the float32 witness, whose float64 point is then
+    the float64 witness's bit for bit, takes that witness's estimates instead of measuring them again
+    (for dlai_deep, 5 s). The float64 rows lose nothing: their arithmetic is float64 throughout."""
+
+    model: object
+    dtypes: tuple
+    seed: int
+    witness: bool
+
+    @property
+    def name(self):
+        return self.model.name
+
+    def run(self):
+        from comparisons.sections.witness_scores import witness_section
+
+        model, rows, described, sections, figures = self.model, [], None, [], {}
+        witnesses = [] if self.witness else None
+        drawn_in = "float32" if "float32" in self.dtypes else None
+        for dtype in self.dtypes:
+            model_rows, described = agreement_rows(model, dtype, self.seed, witnesses, drawn_in)
             rows += model_rows
-        if witness:
-            def witness_part(model=model, witnesses=witnesses):
+        if self.witness:
+            def witness_part():
                 section, plots = witness_section(model.name, witnesses)
                 figures.update(plots)
                 return [section]
             sections += guarded(model.name, "numerical witness", witness_part)
         for extra in model.extras:
             sections += guarded(model.name, extra.replace("_", " "),
-                                lambda extra=extra, model=model: build_section(extra, model, dtypes, seed))
-        sections[first:] = [labelled(s, model) for s in sections[first:]]
-        if speed:
+                                lambda extra=extra: build_section(extra, model, self.dtypes, self.seed))
+        return rows, described, [labelled(s, model) for s in sections], figures
+
+
+@dataclass(frozen=True)
+class LayerPart:
+    """One layer's rows of the layer table (``comparisons.layer_check.table``), a part for
+    ``comparisons.sharing``; the rows of every layer make one section (``layer_section``)."""
+
+    layer: object
+    dtypes: tuple
+    seed: int
+    witness: bool
+
+    @property
+    def name(self):
+        return f"layer {self.layer.name}"
+
+    def run(self):
+        from comparisons import layer_check
+
+        return layer_check.table([self.layer], self.dtypes, self.seed, witness=self.witness)
+
+
+def layer_section(parts, results, witness):
+    """The layer catalogue's section from its parts' tables; a part that failed fails the section (our
+    error: ``guarded`` shows it and logs the traceback)."""
+    from comparisons.layer_reports import TITLE, section_of
+
+    def make():
+        for r in results:
+            if isinstance(r, Failed):
+                r.reraise()
+        return [section_of(pd.concat(results, ignore_index=True), witness)]
+
+    return guarded("layers", TITLE, make)
+
+
+def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=None, repeats=10,
+          threads=None, progress=True, witness=True, layers=(), jobs=None):
+    """Run agreement (and speed, unless ``speed=False``) for ``models``; returns a ``Report``.
+
+    ``witness``: the numerical witness as a fourth source, with its own section and step-sweep plots.
+    ``layers``: ``manual.layers.Layer`` entries whose table (``comparisons.layer_reports.section``) is a
+    section of its own, after the models'. ``jobs``: processes that share the models' and layers'
+    checks (``comparisons.sharing``; default: one per core, when there is enough to share); the speed
+    rows are timed afterwards, in this process alone.
+    """
+    from tqdm import tqdm
+
+    from comparisons.bench import describe_machine, speed_rows
+
+    parts = ([ModelPart(model, tuple(dtypes), seed, witness) for model in models]
+             + [LayerPart(layer, tuple(dtypes), seed, witness) for layer in layers])
+    with tqdm(total=len(parts), desc="checking", unit="part", disable=not progress, leave=False) as bar:
+        def done(part):
+            bar.set_postfix_str(part.name)
+            bar.update()
+        results = run_parts(parts, jobs, done)
+
+    rows, described, sections, figures = [], {}, [], {}
+    for part, result in zip(parts[:len(models)], results):
+        if isinstance(result, Failed):      # an error of ours in the agreement itself: it ends the report
+            result.reraise()
+        model_rows, described[part.model.label], model_sections, plots = result
+        rows += model_rows
+        sections += model_sections
+        figures.update(plots)
+    if layers:
+        sections += layer_section(parts[len(models):], results[len(models):], witness)
+    speeds = []
+    if speed:       # timed alone, after the checks and their workers have ended: a quiet machine
+        for model in models:
             speeds += [{**r, "model": model.label}
                        for r in speed_rows(model, dtypes, speed_m, seed, repeats, threads=threads, progress=progress)]
-    if layers:
-        from comparisons.layer_reports import TITLE, section as layer_section
-
-        sections += guarded("layers", TITLE,
-                            lambda: [layer_section(layers, dtypes, seed, progress=progress, witness=witness)])
     info = describe_machine(speeds[0]["threads"]) if speeds else {}
     return Report(pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(speeds), described, info, sections, figures,
                   list(models))
@@ -160,6 +245,10 @@ def matrices(agreement):
 def notes(report):
     """The sentences that explain the tables: data, scaling convention, tolerances and why."""
     lines = [f"- Data, {name}: {text}." for name, text in report.data.items()]
+    if len(set(report.agreement["dtype"])) > 1 and "float32" in set(report.agreement["dtype"]):
+        lines.append("- One point per model in every dtype: parameters and data are drawn in float32 and cast "
+                     "to float64 for the float64 rows, so the float32 witness is the float64 one, not measured "
+                     "twice.")
     lines.append(f"- Intermediates (dZ, dA) follow the derivation: per example, `{PER_EXAMPLE}` of "
                  "autograd's gradient of the mean loss J. Parameter gradients are dJ/dθ as they are.")
     lines.append(f"- {METRIC}")
@@ -250,7 +339,8 @@ def files(report):
         out["speed.md"] = ("# Speed: one full-batch forward + backward\n\n"
                            + speed_view(report.speed).to_markdown(index=False) + "\n\n"
                            "Median and quartiles over the repeats after the warm-up calls; jax.jit's "
-                           "ahead-of-time compile time in `compile_s`, never in the step time.\n\n"
+                           "ahead-of-time compile time in `compile_s`, never in the step time (what this run "
+                           "paid: a program an earlier run compiled is read from JAX's persistent cache).\n\n"
                            "## Machine\n\n" + machine_lines(report) + "\n")
         out["speed.csv"] = report.speed.to_csv(index=False)
     out.update(report.figures)

@@ -1,6 +1,17 @@
 """Shared fixtures."""
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
+
+# JAX's persistent compilation cache (reference/jax_ad): one folder for the session, shared with the
+# handgrad processes tests start, and removed at the end, so tests neither read nor fill the user's own.
+if "HANDGRAD_CACHE" not in os.environ:
+    os.environ["HANDGRAD_CACHE"] = tempfile.mkdtemp(prefix="handgrad-test-jax-cache-")
+    atexit.register(shutil.rmtree, os.environ["HANDGRAD_CACHE"], True)
 
 from comparisons import catalogue
 

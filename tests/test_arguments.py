@@ -45,6 +45,7 @@ BAD_OPTIONS = [
     (["bench", "--warmup", "-1"], "-1 must be 0 or more"),
     (["bench", "--warmup", "5000"], "5000 must be at most 1,000 (warm-up calls)"),
     (["report", "--threads", "0"], "0 must be at least 1"),
+    (["report", "--jobs", "0"], "0 must be at least 1"),
     (["bench", "--threads", "x"], "'x' is not a whole number; expected 1 or more"),
     (["check", "--model", "seed_net", "--sample", "0"], "0 must be at least 1"),
     (["check", "--model", "seed_net", "--directions", "0"], "0 must be at least 1"),

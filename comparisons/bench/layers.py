@@ -88,14 +88,12 @@ def _torch(x, w, b, dout, kind):
 
 def _jax(x, w, b, dout, kind):
     import jax
-    import jax.numpy as jnp
 
     import reference.jax_ad  # noqa: F401  (64-bit mode: float64 rows stay float64)
     from reference.jax_ad.layers.conv import conv_forward_naive as forward
 
     device = jax.devices("cpu")[0]
-    with jax.default_device(device):
-        arrays = [jnp.asarray(a) for a in (x, w, b, dout)]
+    arrays = [jax.device_put(a, device) for a in (x, w, b, dout)]   # device_put: no compile per shape
 
     def f(x, w, b):
         return forward(x, w, b, **OPTIONS)
@@ -221,7 +219,8 @@ def method_lines(bench):
         f"({s['F']},), stride {s['stride']}, pad {s['pad']}; S over {', '.join(map(str, s['sides']))}. "
         "`forward` is out alone; `gradient` is the forward and (dx, dw, db) for a fixed random dout.",
         f"- Timing: {s['warmup']} untimed warm-up calls, then {s['repeats']} timed; median and quartiles in ms "
-        "(`comparisons.bench.timing`). jax.jit's ahead-of-time compilation is in `compile_s`, apart; JAX results "
+        "(`comparisons.bench.timing`). jax.jit's ahead-of-time compilation is in `compile_s`, apart (read from "
+        "JAX's persistent cache where an earlier run compiled it); JAX results "
         "are waited for (`block_until_ready`).",
         f"- Threads: {s['threads']} for NumPy's BLAS and PyTorch; XLA's pool as in the machine block.",
         "- Slopes: least squares of log time on log S over the upper half of the sweep; the work grows as S^2, "

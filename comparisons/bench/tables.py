@@ -170,7 +170,8 @@ def method_lines(bench):
         "in one pass over X, and its `compile_s` is its first call: numba's compilation, or the load of numba's "
         "on-disk cache where an earlier run compiled it, and one step.",
         f"- Timing: {s['warmup']} untimed warm-up calls, then {s['repeats']} timed; median and quartiles in ms. "
-        "`compile_s` is apart from the step time: jax.jit's ahead-of-time lower and compile; torch.compile's "
+        "`compile_s` is apart from the step time: jax.jit's ahead-of-time lower and compile (read from JAX's "
+        "persistent cache, in milliseconds, where an earlier run compiled the same program); torch.compile's "
         "first call (Dynamo, Inductor, C++ build, one run), compiled from scratch for each row "
         "(Inductor's on-disk cache may shorten repeats). JAX results are waited for (`block_until_ready`); "
         "CUDA is synchronised.",

@@ -118,8 +118,9 @@ def describe(w, rows, directions, order):
     judged = [d for d in directions if d["verdict"] != KINK_CROSSED]
     worst = f" (worst max_rel {max(d['max_rel'] for d in judged):.1e})" if judged else ""
     crossed = ", ".join(f"{q} {c['kink_crossed']}" for q, c in w.counts.items() if c["kink_crossed"])
-    lines = [f"{w.dtype} parameters, witnessed in float64 by {w.method} over {w.plan.describe()}; "
-             f"{w.seconds:.1f} s.",
+    taken = (f"the {w.sweep_dtype} witness's estimates, taken over: the {w.dtype} values cast to float64 are "
+             f"its point, bit for bit (nothing measured again)" if w.reused else f"{w.seconds:.1f} s")
+    lines = [f"{w.dtype} parameters, witnessed in float64 by {w.method} over {w.plan.describe()}; {taken}.",
              *[f"{n[0].upper()}{n[1:]}." for n in w.notes],
              f"Central-difference steps chosen by the sweep (plot {figure_name(w.model, w.sweep_dtype)}): {steps}.",
              f"Kink-crossed elements, counted and not judged: {w.kink_crossed()}"

@@ -24,7 +24,7 @@ are busy, a contended thread pool slows every call many times over.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -151,6 +151,8 @@ class Witness:
     crossed: np.ndarray
     seconds: float
     sweep_dtype: str = ""
+    point: str = ""       # ``digest`` of the float64 point it measured at
+    reused: bool = False  # ``like``'s estimates, taken over at the same point (nothing measured again)
 
     def kink_crossed(self):
         """Kink-crossed elements over all quantities."""
@@ -164,6 +166,9 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=
     ``Plan``; by default every element when the estimate fits ``budget_s`` seconds. ``like``: a
     ``Witness`` of the same model and data in another dtype, whose step sweep (and verdict on the
     complex step) this one takes over: the parameters differ by float32 rounding, the loss is the same.
+    Where they do not differ at all (the float64 point is the float32 one, cast: ``handgrad report``
+    draws it so), the float64 computation here would repeat ``like``'s to the last bit, so ``like``'s
+    estimates are returned as they are, marked ``reused``.
     """
     from threadpoolctl import threadpool_limits
 
@@ -173,8 +178,23 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=
     if not np.all(np.isfinite(X)):       # the forward's own scan of X is skipped inside checked_once()
         raise ValueError(f"X holds {int(np.size(X) - np.count_nonzero(np.isfinite(X)))} NaN or inf value(s); "
                          "expected finite numbers")
+    if like is not None and like.point == digest(*as_float64(params, X, Y)) and (plan is None or plan == like.plan):
+        dtype = np.dtype(next(iter(params.values())).dtype).name
+        return replace(like, dtype=dtype, seconds=0.0, reused=True)
     with threadpool_limits(limits=1), checked_once():     # the inputs checked here, once
         return measure_derivatives(model, params, X, Y, plan, budget_s, progress, like)
+
+
+def digest(P, X, Y):
+    """A hash of a float64 point (parameters, X, Y: names, shapes and every bit), to know it again."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for name, a in [*sorted(P.items()), ("X", X), ("Y", Y)]:
+        a = np.ascontiguousarray(a)
+        h.update(f"{name}{a.shape}{a.dtype}".encode())
+        h.update(a.data)
+    return h.hexdigest()
 
 
 def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
@@ -188,6 +208,7 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
     module = manual_of(model)
     dtype = np.dtype(next(iter(params.values())).dtype).name
     P, X, Y = as_float64(params, X, Y)
+    point = digest(P, X, Y)
     kinks, note = kinks_of(module)
     notes = [note] if note else []
     shapes = {k: a.shape for k, a in P.items()}
@@ -250,7 +271,7 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
                                                    pattern, complex_f)
     result = Result(SOURCE, f(P), grads, tuple(names), masks, tuple(grads), method_rtol(method))
     return Witness(name_of(model), dtype, result, method, tuple(notes), plan, kinks, counts, steps, steps_sweep,
-                   tuple(directions), estimates, dir_crossed, time.perf_counter() - t0, sweep_dtype)
+                   tuple(directions), estimates, dir_crossed, time.perf_counter() - t0, sweep_dtype, point)
 
 
 def array_scales(s, shapes):

@@ -16,7 +16,7 @@ import reference.jax_ad  # noqa: F401  (64-bit mode)
 
 def solve(X, Y, lam=0.0):
     """The minimiser {W (1, n), b (1, 1)} of J, as NumPy arrays in X's dtype."""
-    theta = _lstsq(jnp.asarray(X), jnp.asarray(Y), lam)                          # (n+1, 1)
+    theta = _lstsq(jax.device_put(X), jax.device_put(Y), lam)                          # (n+1, 1)
     n_x = X.shape[0]
     return {"W": np.asarray(theta[:n_x].T), "b": np.asarray(theta[n_x:])}
 
