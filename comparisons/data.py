@@ -113,7 +113,9 @@ def _draw_columns(pool, m, seed, dtype, what="digits"):
     else:
         cols = rng.integers(0, n, size=m)
         how = f"{m:,} columns drawn with replacement from scikit-learn's {n:,} {what}"
-    return np.ascontiguousarray(pool[:, cols], dtype=dtype), cols, how
+    # np.take of the (small) pool cast first: the pool is column-major (a transpose), and a C-order copy
+    # of its fancy-indexed columns took 2 s for seed_net's 42,000 speed columns; this takes 0.1 s
+    return np.ascontiguousarray(np.take(pool.astype(dtype, copy=False), cols, axis=1)), cols, how
 
 
 def diabetes(m=None, seed=0, dtype=np.float64):
