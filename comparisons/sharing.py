@@ -1,22 +1,29 @@
-"""A report's checks shared between this process and spawned workers, each taking the next part.
+"""A report's checks shared between this process and worker processes, each taking the next part.
 
 ``handgrad report`` checks eleven models and 25 layers. The parts do not depend on each other, and on
 one core their agreement, witness and plots take about a minute; on two cores a second process takes
 half of them. ``run_parts(parts, jobs)`` returns each part's result (or the exception it raised) in the
 parts' order, whoever computed it:
 
-- this process and ``jobs - 1`` workers take parts in turn from one shared counter, so a worker
+- this process and ``jobs - 1`` workers take parts in turn from one counter, kept here: a worker
   that is slow, or slow to start (a fresh Python imports NumPy, PyTorch and JAX: 2 to 3 s), takes
-  fewer; results come back over a pipe, read by a thread here so that a worker never waits for us;
-- workers are fresh interpreters (``spawn``): forking a process that has started PyTorch's or JAX's
-  thread pools is unsafe. Each runs with one BLAS thread, as this process does while they run: two
-  processes on two cores, not four threads fighting for them;
+  fewer. A worker asks for its next part when it sends the last one's result, over a pipe that a
+  thread here reads, so a worker never waits for this process's own work;
+- workers are fresh interpreters running this module (``python -c``), not ``multiprocessing``'s
+  spawn, which imports the caller's ``__main__`` again in every worker: a person's script that calls
+  ``report.build`` at its top level, as scripts do, would run again there. A fork is no better:
+  forking a process that has started PyTorch's or JAX's thread pools is unsafe;
+- each worker runs with one BLAS thread, as this process does while they run: two processes on two
+  cores, not four threads fighting for them. With one job the parts run on one BLAS thread too, so a
+  report's numbers do not depend on ``jobs`` (a product split over threads may round differently);
 - a worker never outlives handgrad: it is killed and reaped on every way ``run_parts`` ends (Ctrl-C,
   an error of ours), and on Linux the kernel kills it if handgrad itself dies (PR_SET_PDEATHSIG).
   A part a worker took but did not return (it died) is computed here;
 - the speed section is not a part: it is timed afterwards, alone, on a quiet machine.
 
-A part is a picklable object with ``name`` and ``run()``; what ``run()`` returns must pickle too.
+A part is a picklable object with ``name`` and ``run()``, importable by the worker (which is given
+this process's ``sys.path``); what ``run()`` returns must pickle too. A part that does not pickle is
+computed here.
 """
 
 import os
@@ -82,29 +89,31 @@ def picklable(error):
         return RuntimeError(f"{type(error).__name__}: {error}")
 
 
-def take(counter, n):
-    """The next part's index from the shared counter, or None when every part is taken."""
-    with counter.get_lock():
-        i = counter.value
-        if i >= n:
-            return None
-        counter.value = i + 1
-        return i
+WORKER = "import sys; from comparisons.sharing import worker; worker(int(sys.argv[1]), int(sys.argv[2]))"
 
 
-def worker(parts, counter, conn):
-    """A worker's whole life: take parts until none is left, sending ``(index, result)`` for each."""
+def worker(read_fd, write_fd):
+    """A worker's whole life (in a fresh interpreter started with ``WORKER``): receive the parent's
+    ``sys.path``, then the parts; then, until told None, send ``(index, result)`` of the last part
+    (``(None, None)`` at first) and receive the index of the next."""
+    from multiprocessing.connection import Connection
+
     from threadpoolctl import threadpool_limits
 
     die_with_parent()
+    receive, send = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     try:
+        sys.path[:] = receive.recv()          # before the parts: unpickling them imports their modules
+        parts = receive.recv()
         with threadpool_limits(limits=1):
-            while (i := take(counter, len(parts))) is not None:
-                conn.send((i, run_part(parts[i])))
-    except KeyboardInterrupt:   # Ctrl-C reaches the whole process group: the parent handles it
+            send.send((None, None))
+            while (k := receive.recv()) is not None:
+                send.send((k, run_part(parts[k])))
+    except (KeyboardInterrupt, EOFError, BrokenPipeError):   # Ctrl-C (the parent handles it), or it ended us
         pass
     finally:
-        conn.close()
+        receive.close()
+        send.close()
 
 
 def die_with_parent():
@@ -122,47 +131,56 @@ def die_with_parent():
 def run_parts(parts, jobs=None, done=None):
     """Each part's ``run()`` result, or its ``Failed``, in ``parts``' order.
 
-    ``jobs``: processes in all, this one included (default ``default_jobs``); 1, or parts that do not
-    pickle, runs everything here. ``done(part)`` is called here as each part finishes, in any order
-    (a progress bar).
+    ``jobs``: processes in all, this one included (default ``default_jobs``); with 1 everything runs
+    here. A part that does not pickle (a model built on a person's file in a notebook, say) is computed
+    here, first, while the workers start. ``done(part)`` is called here as each part finishes, in any
+    order (a progress bar).
     """
     parts = list(parts)
-    jobs = default_jobs(len(parts)) if jobs is None else max(1, min(jobs, len(parts)))
-    if jobs > 1 and not pickles(parts):
-        jobs = 1
+    shared = [i for i, part in enumerate(parts) if pickles(part)]
+    jobs = default_jobs(len(shared)) if jobs is None else max(1, min(jobs, len(shared)))
     if jobs == 1:
+        from threadpoolctl import threadpool_limits
+
         results = []
-        for part in parts:
-            results.append(run_part(part))
-            if done:
-                done(part)
+        with threadpool_limits(limits=1):      # as in the shared case: the same numbers whatever ``jobs``
+            for part in parts:
+                results.append(run_part(part))
+                if done:
+                    done(part)
         return results
-    return Shared(parts, jobs - 1, done).run()
+    return Shared(parts, shared, jobs - 1, done).run()
 
 
-def pickles(parts):
+def pickles(part):
     import pickle
 
     try:
-        pickle.dumps(parts)
+        pickle.dumps(part)
         return True
-    except Exception:   # noqa: BLE001 - e.g. a model built on a person's file: it stays in this process
+    except Exception:   # noqa: BLE001 - any reason at all: the part stays in this process
         return False
 
 
 class Shared:
-    """Parts shared between this process and ``n_workers`` spawned workers (see the module)."""
+    """Parts shared between this process and ``n_workers`` worker processes (see the module); ``shared``:
+    the indices of the parts that may go to a worker (they pickle), the others are this process's."""
 
-    def __init__(self, parts, n_workers, done):
-        import multiprocessing
-
-        self.parts, self.done = parts, done
-        self.context = multiprocessing.get_context("spawn")
-        self.counter = self.context.Value("i", 0)
+    def __init__(self, parts, shared, n_workers, done):
+        self.parts, self.shared, self.done = parts, shared, done
+        self.next, self.lock = 0, threading.Lock()    # the next of ``shared`` to take, by anyone
         self.results = {}
-        self.arrived = queue.Queue()        # (index, result), or (None, None) when a worker's pipe ends
+        self.arrived = queue.Queue()        # (k, result) of shared[k], or (None, None) when a worker ends
         self.n_workers, self.ended, self.finished = n_workers, 0, False
         self.processes, self.readers = [], []
+
+    def take(self):
+        """The next index into ``shared``, or None when every part is taken."""
+        with self.lock:
+            if self.next >= len(self.shared):
+                return None
+            self.next += 1
+            return self.next - 1
 
     def run(self):
         from threadpoolctl import threadpool_limits
@@ -170,8 +188,11 @@ class Shared:
         try:
             self.start()
             with threadpool_limits(limits=1):
-                while (i := take(self.counter, len(self.parts))) is not None:
+                for i in sorted(set(range(len(self.parts))) - set(self.shared)):   # ours alone
                     self.keep(i, run_part(self.parts[i]))
+                    self.collect(block=False)
+                while (k := self.take()) is not None:
+                    self.keep(self.shared[k], run_part(self.parts[self.shared[k]]))
                     self.collect(block=False)
             self.collect(block=True)
             # a part a worker took and never returned (the worker died): computed here
@@ -183,26 +204,38 @@ class Shared:
         return [self.results[i] for i in range(len(self.parts))]
 
     def start(self):
+        import subprocess
+        from multiprocessing.connection import Connection
+
+        given = [self.parts[i] for i in self.shared]
         for _ in range(self.n_workers):
-            receive, send = self.context.Pipe(duplex=False)
-            process = self.context.Process(target=worker, args=(self.parts, self.counter, send), daemon=True,
-                                           name="handgrad-report-worker")
-            process.start()
-            send.close()            # ours: the pipe ends (EOFError) when the worker's end closes
-            reader = threading.Thread(target=self.read, args=(receive,), daemon=True)
+            to_worker, from_worker = os.pipe(), os.pipe()       # (read, write) each
+            process = subprocess.Popen([sys.executable, "-c", WORKER, str(to_worker[0]), str(from_worker[1])],
+                                       pass_fds=(to_worker[0], from_worker[1]), stdin=subprocess.DEVNULL)
+            os.close(to_worker[0])
+            os.close(from_worker[1])     # ours closed: the pipe ends (EOFError) when the worker's end does
+            send = Connection(to_worker[1], readable=False)
+            receive = Connection(from_worker[0], writable=False)
+            self.processes.append((process, send, receive))
+            send.send(sys.path)
+            send.send(given)     # a few kB: the pipe holds it while the worker starts
+            reader = threading.Thread(target=self.serve, args=(send, receive), daemon=True,
+                                      name="handgrad-report-worker-reader")
             reader.start()
-            self.processes.append(process)
             self.readers.append(reader)
 
-    def read(self, conn):
-        """A reader thread: everything one worker sends, then (None, None) when its pipe ends."""
+    def serve(self, send, receive):
+        """A reader thread, one per worker: each result it sends is kept, and answered with the next part's
+        index (None: none left); (None, None) goes to ``arrived`` when the worker's pipe ends."""
         try:
             while True:
-                self.arrived.put(conn.recv())
+                k, result = receive.recv()
+                if k is not None:
+                    self.arrived.put((k, result))
+                send.send(self.take())
         except (EOFError, OSError):
             pass
         finally:
-            conn.close()
             self.arrived.put((None, None))
 
     def keep(self, i, result):
@@ -214,22 +247,28 @@ class Shared:
         """Results that have arrived; with ``block``, wait until every worker's pipe has ended."""
         while self.ended < self.n_workers:
             try:
-                i, result = self.arrived.get(block=block)
+                k, result = self.arrived.get(block=block)
             except queue.Empty:
                 break
-            if i is None:
+            if k is None:
                 self.ended += 1
             else:
-                self.keep(i, result)
+                self.keep(self.shared[k], result)
 
     def end(self):
         """Every worker reaped: given a moment to exit when all went well, killed at once otherwise (an
-        error of ours, Ctrl-C)."""
-        for p in self.processes:
+        error of ours, Ctrl-C); then the pipes closed."""
+        for process, send, receive in self.processes:
             if self.finished:
-                p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-            p.join()
+                try:
+                    process.wait(timeout=5)
+                except Exception:   # noqa: BLE001 - still running: killed below
+                    pass
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            send.close()
         for r in self.readers:
             r.join(timeout=5)
+        for _, _, receive in self.processes:
+            receive.close()

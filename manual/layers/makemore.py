@@ -253,8 +253,19 @@ def logit_maxes_scale(dnorm_logits):
     return np.abs(dnorm_logits).sum(1, keepdims=True)
 
 
-# the gradients 0 to rounding (see the module), each with the scale of the terms that cancel in it
-ZERO = {"db1": lambda g: db1_scale(g["dhprebn"]), "dlogit_maxes": lambda g: logit_maxes_scale(g["dnorm_logits"])}
+def db1_scale_of(g):
+    """``db1_scale`` from the gradients {dname: ...} of ``makemore_gradients``."""
+    return db1_scale(g["dhprebn"])
+
+
+def logit_maxes_scale_of(g):
+    """``logit_maxes_scale`` from the gradients {dname: ...} of ``makemore_gradients``."""
+    return logit_maxes_scale(g["dnorm_logits"])
+
+
+# the gradients 0 to rounding (see the module), each with the scale of the terms that cancel in it; named
+# functions, not lambdas, so that a Layer pickles (a report's worker processes receive their layers)
+ZERO = {"db1": db1_scale_of, "dlogit_maxes": logit_maxes_scale_of}
 
 
 # --- inputs ------------------------------------------------------------------------------------------
