@@ -251,3 +251,18 @@ def test_a_stopped_report_leaves_no_worker(tmp_path, signum, statuses):
         if handgrad.poll() is None:
             handgrad.kill()
             handgrad.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the process table from /proc")
+def test_the_speed_rows_are_timed_after_every_worker_has_ended(monkeypatch):
+    timed_beside = []
+
+    def speed_rows(model, *args, **kwargs):
+        timed_beside.append([w for w in children_of(os.getpid()) if running(w)])
+        return [dict(backend="manual NumPy", median_ms=1.0, threads=1)]
+
+    monkeypatch.setattr("comparisons.bench.speed_rows", speed_rows)
+    models = [get("linear_regression"), get("logistic_regression")]
+    rep = reports.build(models, progress=False, witness=False, layers=chosen(["affine", "relu", "tanh"]), jobs=2)
+    assert timed_beside == [[], []] and len(rep.speed) == 2
