@@ -9,7 +9,9 @@ seeded: never ones, whose products hide a transposed or summed-away axis), the b
 which are the gradients of the scalar s = sum(out * dout). PyTorch gives them by
 ``out.backward(dout)``, JAX by ``jax.vjp``; the witness differentiates s numerically in float64
 (``comparisons.verify.black_box``: its step sweep, complex step where the forward runs on complex
-numbers), so it judges the derivation in float64 whatever dtype the rows are for.
+numbers), so it judges the derivation in float64 whatever dtype the rows are for. In the table's rows
+(``check``, ``table_witness``) its step sweep is short where the complex step measures, and layers of one
+forward (makemore's two backwards) share one measurement: the rows are the full witness's, bit for bit.
 
 Every intermediate too. A layer that names its derivation's intermediates (``Layer.steps``: the hand
 ``X_backward_steps(dout, cache) -> {"d" + name: gradient}``) has each one compared with autograd's
@@ -45,6 +47,16 @@ from comparisons.agreement import (AGREE, DISAGREE, NON_FINITE, SHAPE_MISMATCH, 
 
 REFERENCES = ("torch", "jax", "numerical")
 ULPS = 64           # a zero-to-rounding gradient's allowance, in eps of its dtype, times its terms' scale
+SWEEP = 16          # elements of each input the witness's step sweep takes (``witness``)
+CONFIRM = 3         # ... where it only confirms the complex step (``table_witness``), as for every model
+# XLA's CPU compiler options for a layer's VJP program (``jax_vjp``), which runs once, on a few hundred
+# numbers: no LLVM optimization, the elemental emitters instead of the MLIR fusion emitters (which
+# spend most of a compile generating fast kernels), one codegen piece (no threads for a program this
+# small). The catalogue's 50 programs (25 layers, 2 dtypes) compile in 1.6-1.9 s instead of 9-14 s. The same
+# operations run; unoptimized code rounds a few of them differently (no fused multiply-adds, sums in
+# another order), so JAX's gradients move by a few units in the last place, never more.
+COMPILE = {"xla_backend_optimization_level": 0, "xla_cpu_use_fusion_emitters": False,
+           "xla_cpu_parallel_codegen_split_count": 1}
 
 
 def upstream(out, seed):
@@ -126,7 +138,9 @@ def jax_vjp(layer, inputs, dout, taps=False):
 
     The forward and its VJP are one jitted program, compiled once for the call: JAX's op-by-op dispatch
     compiles every operation of the forward and of its transpose on its own, which took 0.1-3.8 s per
-    layer (the whole catalogue: about 17 s per dtype), against one compile of 0.05-0.3 s."""
+    layer (the whole catalogue: about 17 s per dtype), against one compile of 0.05-0.3 s. That one
+    compile is cheapened further (``COMPILE``): the program runs once, on inputs of a few hundred
+    numbers, so XLA's optimizations cost far more than they could save."""
     import jax
 
     import reference.jax_ad  # noqa: F401  (64-bit mode)
@@ -149,7 +163,8 @@ def jax_vjp(layer, inputs, dout, taps=False):
         _, vjp = jax.vjp(lambda d, e: out_of(d, {"tap": Tap(e)} if taps else {}), diff, deltas)
         return vjp(upstream)
 
-    dinputs, ddeltas = vjp_of(diff, zeros, np.asarray(dout).reshape(np.shape(dout)))
+    upstream = np.asarray(dout).reshape(np.shape(dout))
+    dinputs, ddeltas = vjp_of.lower(diff, zeros, upstream).compile(compiler_options=COMPILE)(diff, zeros, upstream)
     found = {"d" + k: np.asarray(g) for k, g in zip(layer.grads, dinputs)}
     return {**found, **by_name({k: np.asarray(g) for k, g in ddeltas.items()})} if taps else found
 
@@ -179,11 +194,56 @@ def witness(layer, inputs, dout, backward=None, budget_s=5.0, **options):
     def pattern(p):
         return layer.pattern(*{**x64, **p}.values(), **layer.options)
 
-    # a layer's inputs are small: the step sweep takes many elements of each, so that a ReLU's zero
-    # partials (an input below 0) cannot be all it sees
+    # a layer's inputs are small: the step sweep takes many elements of each (SWEEP), so that a ReLU's
+    # zero partials (an input below 0) cannot be all it sees
     return check_gradient(cost, grad, {k: x64[k] for k in judged}, budget_s=budget_s,
                           pattern=pattern if layer.pattern is not None else None,
-                          **{"sweep_per_array": 16, **options})
+                          **{"sweep_per_array": SWEEP, **options})
+
+
+def table_witness(layer, inputs, dout, backward=None, shared=None):
+    """The witness of a table's rows (``check``): ``witness`` with a step sweep of CONFIRM elements per
+    array where that witness measures by the complex step and every row passes, else ``witness`` as it is.
+
+    The complex step measures every element with no step to choose (its values do not depend on the
+    sweep), so there the sweep only confirms that it matches central differences, and a few elements do
+    that as they do for every model. Where central differences measure (a kink pattern, a forward that
+    cannot run on complex numbers or is not analytic), or anything disagrees, the witness runs again with
+    its full sweep: the rows are then exactly the full witness's, and a verdict against the derivation is
+    always the full witness's. So too where the few swept elements all have zero partials (a ReLU's
+    inputs below 0), which the sweep refuses (a ValueError), as it does any error: the full witness
+    raises it again if it is not that.
+
+    ``shared``: {key: GradientCheck}, the witnesses of one table so far; a layer whose s is one already
+    measured (``cost_key``: makemore's step-by-step and fused backwards share a forward) takes that
+    witness's estimates over, bit for bit, and is judged against them (nothing is measured again)."""
+    key = cost_key(layer, inputs, dout) if shared is not None else None
+    for size in (CONFIRM, SWEEP) if layer.pattern is None else (SWEEP,):    # a kink pattern: central
+        like = shared.get((key, size)) if key is not None else None
+        try:
+            found = witness(layer, inputs, dout, backward, sweep_per_array=size, like=like)
+        except ValueError:
+            if size == SWEEP:
+                raise
+            continue
+        if key is not None:
+            shared[(key, size)] = found
+        if size == SWEEP or (found.witness.method == "complex step" and found.passed):
+            return found
+
+
+def cost_key(layer, inputs, dout):
+    """What fixes s = sum(out * dout) and the witness's plan for ``layer``: its manual forward and kink
+    pattern (the objects), and its options, judged inputs, inputs and dout (pickled bytes); None where
+    these do not pickle (then nothing is shared)."""
+    import pickle
+
+    judged = [k for k in layer.grads if "d" + k not in layer.zero]
+    try:
+        fixed = pickle.dumps((layer.options, judged, inputs, np.asarray(dout)))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return layer.function("manual", "forward"), layer.pattern, fixed
 
 
 def zero_row(mine, theirs, scale, dtype):
@@ -212,11 +272,11 @@ def untapped(layer, mine, found):
                              f"intermediate of {layer.steps} must be compared: write name = tap(\"name\", ...) there")
 
 
-def check(layer, dtype="float64", seed=0, against=REFERENCES, backward=None):
+def check(layer, dtype="float64", seed=0, against=REFERENCES, backward=None, shared=None):
     """Rows comparing the hand backward with each reference in ``against`` on ``layer`` in ``dtype``: the
     inputs' gradients, and every intermediate of the layer's steps (``Layer.steps``), in backward order.
     ``backward``: the hand backward to check instead of the layer's own (its inputs' gradients only: the
-    layer's steps are not its)."""
+    layer's steps are not its); ``shared``: the witnesses a table shares (``table_witness``)."""
     dtype = np.dtype(dtype)
     inputs = layer.inputs(seed, dtype)
     _, given, dout = manual(layer, inputs, seed=seed, backward=backward)
@@ -241,7 +301,7 @@ def check(layer, dtype="float64", seed=0, against=REFERENCES, backward=None):
             rows.append(dict(layer=layer.name, dtype=dtype.name, quantity=q, reference=ref, max_rel=max_rel,
                              verdict=verdict))
     if "numerical" in against:
-        result = witness(layer, inputs, dout, backward)
+        result = table_witness(layer, inputs, dout, backward, shared)
         for r in result.rows:
             rows.append(dict(layer=layer.name, dtype="float64", quantity=r["quantity"], reference="numerical",
                              max_rel=r["max_rel"], verdict=r["verdict"]))
@@ -259,10 +319,11 @@ def table(layers, dtypes=("float64", "float32"), seed=0, progress=False, witness
 
     from comparisons.agreement import PASSING
 
-    rows = []
+    rows, shared = [], {}
     for layer in tqdm(layers, desc="layers", unit="layer", disable=not progress):
         for dtype in dtypes:
-            found = check(layer, dtype, seed, REFERENCES if dtype == "float64" and witness else ("torch", "jax"))
+            found = check(layer, dtype, seed, REFERENCES if dtype == "float64" and witness else ("torch", "jax"),
+                          shared=shared)
             for q, group in found.groupby("quantity", sort=False):
                 verdicts = list(group["verdict"])
                 worst = next((v for v in verdicts if v not in PASSING),
@@ -281,7 +342,9 @@ def explained(witness=True):
             "float32 rows)") if witness else ""
     return ("- Each layer's hand backward against dout^T (d out / d input) from PyTorch (out.backward(dout)) and "
             f"JAX (jax.vjp), dout standard normal of out's shape{seen}. max_rel per gradient, verdicts at the "
-            "dtype's rtol (comparisons/agreement.py).\n"
+            "dtype's rtol (comparisons/agreement.py). JAX's program runs once on a few hundred numbers, so it is "
+            "compiled without XLA's optimizations (quicker to compile; its sums may round in another order, a "
+            "few units in the last place).\n"
             "- Every intermediate a layer's derivation names (dxhat, dvar, dscores, ...) is compared too, with "
             "autograd's gradient of the same node of the twin's forward (tapped by name), in the hand "
             "backward's order: the first row that disagrees is where a slip begins."

@@ -122,6 +122,7 @@ class GradientCheck:
     origin: str = ""        # the file and names checked, from the command line (``named``)
     notes: tuple = ()       # how that file was read (``load.Code.notes``)
     recipe: tuple = ()      # a course's own check, its lines (``recipes.Outcome.lines``), when asked for
+    witness: object = None  # the witness's ``Witness`` (its method, its estimates: ``like``)
 
     @property
     def exit_status(self):
@@ -156,11 +157,13 @@ class GradientCheck:
 
 
 def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, progress=False, recipe=None, pattern=None,
-                   **sizes):
+                   like=None, **sizes):
     """``GradientCheck`` of ``grad`` against the witness of ``cost`` at ``params`` (see the module); with
     ``recipe`` ("ng", "dlai", "cs231n"), that course's own check too (``comparisons.numerical.recipes``);
     ``pattern``: ``pattern(params) -> array`` whose sign changes at the kinks (see the module), or None;
-    ``sizes``: the witness's plan sizes (``plan_for``: sweep_per_array, per_array, directions)."""
+    ``sizes``: the witness's plan sizes (``plan_for``: sweep_per_array, per_array, directions); ``like``: a
+    ``GradientCheck`` of the same ``cost`` at the same ``params`` and plan, whose witness is taken over (the
+    caller vouches for the cost; the witness checks the point and plan: ``numerical.witness``'s like)."""
     from comparisons.numerical import check_rows, describe, direction_rows, plan_for, score_table, witness
     from comparisons.numerical.checks import manual_result, verdict_line, whole_row
 
@@ -181,7 +184,7 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
     not_finite(manual, caught)
     n = sum(int(np.prod(s)) for s in box.shapes.values())
     plan = plan_for(n, 1, budget_s, full=full, kinks=pattern is not None, seed=seed, **sizes)
-    w = witness(box, box.named(P), X, Y, plan=plan, progress=progress)
+    w = witness(box, box.named(P), X, Y, plan=plan, progress=progress, like=like.witness if like is not None else None)
     rows = check_rows(manual, w, box.name)
     directions = direction_rows(manual, w)
     how = describe(w, rows, directions, list(manual.grads))
@@ -196,7 +199,7 @@ def check_gradient(cost, grad, params, *, budget_s=10.0, full=None, seed=0, prog
         course = tuple(run_recipe(recipe, lambda p: box.loss(p, X, Y), box.named(P), manual.grads).lines())
     return GradientCheck(score_table(rows, whole_row(manual, w)), pd.DataFrame(directions), how,
                          verdict_line(rows, directions).replace("the derivation", "your gradient"), ok, rows, w.sweep,
-                         recipe=course)
+                         recipe=course, witness=w)
 
 
 def not_finite(manual, caught):
