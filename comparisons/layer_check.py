@@ -49,14 +49,6 @@ REFERENCES = ("torch", "jax", "numerical")
 ULPS = 64           # a zero-to-rounding gradient's allowance, in eps of its dtype, times its terms' scale
 SWEEP = 16          # elements of each input the witness's step sweep takes (``witness``)
 CONFIRM = 3         # ... where it only confirms the complex step (``table_witness``), as for every model
-# XLA's CPU compiler options for a layer's VJP program (``jax_vjp``), which runs once, on a few hundred
-# numbers: no LLVM optimization, the elemental emitters instead of the MLIR fusion emitters (which
-# spend most of a compile generating fast kernels), one codegen piece (no threads for a program this
-# small). The catalogue's 50 programs (25 layers, 2 dtypes) compile in 1.6-1.9 s instead of 9-14 s. The same
-# operations run; unoptimized code rounds a few of them differently (no fused multiply-adds, sums in
-# another order), so JAX's gradients move by a few units in the last place, never more.
-COMPILE = {"xla_backend_optimization_level": 0, "xla_cpu_use_fusion_emitters": False,
-           "xla_cpu_parallel_codegen_split_count": 1}
 
 
 def upstream(out, seed):
@@ -139,8 +131,9 @@ def jax_vjp(layer, inputs, dout, taps=False):
     The forward and its VJP are one jitted program, compiled once for the call: JAX's op-by-op dispatch
     compiles every operation of the forward and of its transpose on its own, which took 0.1-3.8 s per
     layer (the whole catalogue: about 17 s per dtype), against one compile of 0.05-0.3 s. That one
-    compile is cheapened further (``COMPILE``): the program runs once, on inputs of a few hundred
-    numbers, so XLA's optimizations cost far more than they could save."""
+    compile is cheapened further (``reference.jax_ad.ONCE``: 50 programs in 1.6-1.9 s instead of 9-14 s):
+    the program runs once, on inputs of a few hundred numbers, so XLA's optimizations cost far more
+    than they could save."""
     import jax
 
     import reference.jax_ad  # noqa: F401  (64-bit mode)
@@ -164,7 +157,7 @@ def jax_vjp(layer, inputs, dout, taps=False):
         return vjp(upstream)
 
     upstream = np.asarray(dout).reshape(np.shape(dout))
-    dinputs, ddeltas = vjp_of.lower(diff, zeros, upstream).compile(compiler_options=COMPILE)(diff, zeros, upstream)
+    dinputs, ddeltas = vjp_of.lower(diff, zeros, upstream).compile(compiler_options=reference.jax_ad.ONCE)(diff, zeros, upstream)
     found = {"d" + k: np.asarray(g) for k, g in zip(layer.grads, dinputs)}
     return {**found, **by_name({k: np.asarray(g) for k, g in ddeltas.items()})} if taps else found
 

@@ -69,3 +69,31 @@ def test_off_writes_nothing(tmp_path):
                           cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+ONCE_MODELS = ["seed_net", "dlai_deep", "course_net", "softmax_regression", "mlp_deep"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", ONCE_MODELS)
+def test_a_reference_compiled_once_moves_by_rounding_only(name, dtype):
+    """reference.jax_ad.ONCE (no XLA optimization, for programs that run once) against XLA's defaults:
+    the same J and gradients to a few units in the last place."""
+    import jax
+    import numpy as np
+
+    from comparisons.catalogue import get
+    from reference.jax_ad import ONCE, autograd
+
+    model = get(name)
+    data = model.data(None, 0, np.dtype(dtype))
+    P = autograd.as_arrays(model.init_params(0, np.dtype(dtype)))
+    source = model.source("jax")
+    J_and_grads = jax.value_and_grad(lambda P: source.loss(P, data.X, data.Y))
+    once = jax.jit(J_and_grads, compiler_options=ONCE)(P)
+    optimized = jax.jit(J_and_grads)(P)
+    eps = np.finfo(dtype).eps
+    assert abs(float(once[0]) - float(optimized[0])) <= 16 * eps * abs(float(optimized[0]))
+    for k, g in optimized[1].items():
+        g = np.asarray(g)
+        assert np.max(np.abs(np.asarray(once[1][k]) - g)) <= 16 * eps * np.max(np.abs(g)), k

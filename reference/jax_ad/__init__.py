@@ -22,6 +22,17 @@ jax.config.update("jax_enable_x64", True)
 
 CACHE_BYTES = 512 * 2**20
 
+# XLA's CPU compiler options for a program that runs once so that its numbers can be compared (a
+# reference gradient, a Hessian, a layer's VJP), not timed: no LLVM optimization, the elemental
+# emitters instead of the fusion emitters (most of a compile is spent generating fast kernels), one
+# codegen piece. A catalogue model's gradient compiles in 0.03-0.08 s instead of 0.2-0.6 s and runs as
+# fast at these sizes. The same operations run; unoptimized code may round a few of them differently
+# (no fused multiply-adds, sums in another order), so results move by a few units in the last place
+# (tests/test_layer_table_witness.py, tests/test_jax_cache.py bound it). Programs that are timed (the
+# bench, the report's speed rows, train) are compiled with XLA's defaults.
+ONCE = {"xla_backend_optimization_level": 0, "xla_cpu_use_fusion_emitters": False,
+        "xla_cpu_parallel_codegen_split_count": 1}
+
 
 def cache_folder(environ=os.environ):
     """The persistent cache's folder, or None when ``HANDGRAD_CACHE=off``."""
