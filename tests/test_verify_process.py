@@ -241,6 +241,37 @@ def test_handgrad_stopped_ends_the_persons_code(tmp_path, pid_file, signum, stat
     assert gone(pid)
 
 
+def children_of(pid):
+    """The process ids whose parent is ``pid`` (ended ones not yet reaped too)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(") ", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_handgrad_stopped_ends_pytorchs_child_too(tmp_path, pid_file, signum, status):
+    # PyTorch's references are computed in a child of handgrad from before the person's code runs (``ahead``)
+    handgrad = cli("verify", write(tmp_path, in_backward("while True:", "    pass", pid=pid_file)), *FAST,
+                   "--timeout", "120")
+    try:
+        person = child_pid(pid_file)
+        ours = [pid for pid in children_of(handgrad.pid) if pid != person]
+        handgrad.send_signal(signum)
+        out, err = handgrad.communicate(timeout=10)
+    finally:
+        handgrad.kill()
+        handgrad.wait()
+    assert handgrad.returncode == status and "Traceback" not in out + err
+    assert len(ours) == 1 and gone(ours[0]) and gone(person)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case, where, lines, status, said", [
     ("sys.exit in backward_prop", in_backward, ["import sys; sys.exit(3)"], 1,

@@ -6,7 +6,10 @@ The person's numbers on each batch (``calls.make_cases``) are checked against re
 on the same batch: PyTorch and JAX autograd (through ``comparisons.sources.run_all``) and, where it
 is installed, the numerical witness (``comparisons.numerical``). An extra reference is one entry in
 ``EXTRA``: a name, a test of whether it can run here, and a function
-``(model, params, X, Y, full=False) -> (Result, details)``.
+``(model, params, X, Y, full=False) -> (Result, details)``. PyTorch's references are computed in a
+child process started as soon as the batches are known, JAX's in a thread (``ahead``), while the
+person's code, JAX's import and every batch's witness run here; this module imports pandas only after
+that start, so that the child's import of PyTorch, the longest piece of a verdict, begins early.
 
 Could not be checked (the code does not import, lacks a function, takes or returns the wrong
 things, meets a name or module it lacks, raises NotImplementedError, runs too long): ``CannotVerify``
@@ -24,13 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from tqdm import tqdm
 
 from comparisons import catalogue
 from comparisons.agreement import Result
 from comparisons.sources import run_all
-from comparisons.verify.ahead import JaxReferences
+from comparisons.verify.ahead import JaxReferences, torch_references
 from comparisons.verify.calls import CannotVerify, Failure, make_cases
 from comparisons.verify.diagnose import failure_hint
 from comparisons.verify.model_fit import model_hint
@@ -96,21 +97,35 @@ def available():
 
 def references(model, case, names, full=False, ahead=None):
     """``References`` on ``case`` from each of ``names``; ``full`` asks extras to measure every element;
-    ``ahead``: a ``JaxReferences`` computing JAX's result of this case already (``comparisons.verify.ahead``)."""
+    ``ahead``: {"torch" or "jax": what computes that autograd's result of this case elsewhere already
+    (``comparisons.verify.ahead``)}."""
+    return references_begun(model, case, names, full, ahead)()
+
+
+def references_begun(model, case, names, full=False, ahead=None):
+    """``references``' own work, done now in this thread (the manual derivation, the autograd references
+    not in ``ahead``, the extras); returns the function that ends it: it waits for ``ahead``'s results and
+    returns the ``References``. ``verify`` begins every batch's before it ends the first: the witness
+    of each runs while PyTorch's child is still at work."""
     unknown = [n for n in names if n not in AUTOGRAD + tuple(EXTRA)]
     if unknown:
         raise ValueError(f"unknown reference {unknown[0]!r}; expected one of {', '.join(AUTOGRAD + tuple(EXTRA))}")
-    here = tuple(n for n in names if n in AUTOGRAD and not (n == "jax" and ahead is not None))
+    autograd = tuple(n for n in names if n in AUTOGRAD)
+    ahead = {n: a for n, a in (ahead or {}).items() if n in autograd and a is not None}
+    here = tuple(n for n in autograd if n not in ahead)
     out = run_all(model, case.params, case.X, case.Y, sources=("manual",) + here)
-    if ahead is not None and "jax" in names:
-        out = {k: out[k] if k in out else ahead.result(case) for k in ("manual",) + tuple(n for n in names if n in AUTOGRAD)}
     details = {}
     for name in (n for n in names if n in EXTRA):
         if not EXTRA[name].ready():
             raise ValueError(f"reference {name!r} is not installed here; expected one of {', '.join(available())}")
         out[name], details[name] = EXTRA[name].run(model, case.params, case.X, case.Y, full=full)
     _, forward = model.manual.forward(case.params, case.X)
-    return References(out.pop("manual"), out, details, forward)
+
+    def end():
+        found = {**out, **{n: a.result(case) for n, a in ahead.items()}}
+        found = {k: found[k] for k in ("manual", *autograd, *(n for n in names if n in EXTRA))}    # autograd first
+        return References(found.pop("manual"), found, details, forward)
+    return end
 
 
 # --- The model, inferred from the form ---------------------------------------------------------------
@@ -291,28 +306,42 @@ def verify(target=None, model=None, *, form="auto", names=None, m=64, seed=0, dt
         how = "; ".join(filter(None, [how, *(line for line in model.said if line.startswith("params:"))]))
     batches = make_cases(model, m, seed, dtype, cases)
     against = tuple(against) if against else available()
-    outcome = run_user(target, model, batches, form, timeout, isolate, names=names)
-    first = outcome.runs[batches[0].name]
-    if isinstance(first, Failure) and not first.crashed:   # could not be run at all; a crash is a finding
-        hint = failure_hint(batches[0].Y)
-        raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
-    if getattr(first, "config", None):    # read from the code's numbers (CS231n's 0.5 reg): the references follow it
-        from comparisons import model_options
-
-        given = [k for k, v in (options or {}).items() if v is not None]
-        model = model_options.fixed(model, first.config, "your code's numbers", given)
     rows, summary, found, memo = [], [], {}, ({} if memo is None else memo)
 
     def key(case):
         return (model.name, repr(model.config), getattr(model, "said", ()), case.name, m, seed, np.dtype(dtype).name,
                 against, full_witness)     # ``said``: the person's --params/--data files read, if any
 
-    # JAX's references of the batches not yet known, in a thread beside PyTorch's and the witness's here
-    unknown = [case for case in batches if key(case) not in memo]
-    with (JaxReferences(model, unknown) if unknown and "jax" in against else contextlib.nullcontext()) as ahead:
-        for case in tqdm(batches, desc="verify", unit="batch", disable=not progress):
+    with contextlib.ExitStack() as stack:
+        # PyTorch's references of the batches not yet known, in a child process from now on, while this one
+        # runs the person's code, imports JAX and computes JAX's and the witness's (``ahead``)
+        unknown = [case for case in batches if key(case) not in memo]
+        ahead = {"torch": stack.enter_context(torch_references(model, unknown)) if unknown and "torch" in against
+                 else None}
+        outcome = run_user(target, model, batches, form, timeout, isolate, names=names)
+        first = outcome.runs[batches[0].name]
+        if isinstance(first, Failure) and not first.crashed:   # could not be run at all; a crash is a finding
+            hint = failure_hint(batches[0].Y)
+            raise CannotVerify(first.message + (f"\n  ({hint})" if hint else ""))
+        if getattr(first, "config", None):   # read from the code's numbers (CS231n's 0.5 reg): the references follow it
+            from comparisons import model_options
+
+            given = [k for k, v in (options or {}).items() if v is not None]
+            model = model_options.fixed(model, first.config, "your code's numbers", given)
+            if ahead["torch"] is not None:      # computed for the model before: PyTorch's are computed here instead
+                ahead["torch"].close()
+                ahead["torch"] = None
+        import pandas as pd     # here, not above: PyTorch's child starts before their imports (``ahead``)
+        from tqdm import tqdm
+
+        # JAX's references of the batches not yet known, in a thread beside the witness's here
+        unknown = [case for case in batches if key(case) not in memo]
+        ahead["jax"] = stack.enter_context(JaxReferences(model, unknown)) if unknown and "jax" in against else None
+        begun = {case.name: references_begun(model, case, against, full=full_witness, ahead=ahead)
+                 for case in tqdm(unknown, desc="verify", unit="batch", disable=not progress)}
+        for case in batches:
             if key(case) not in memo:
-                memo[key(case)] = references(model, case, against, full=full_witness, ahead=ahead)
+                memo[key(case)] = begun[case.name]()
             found[case.name] = memo[key(case)]
             case_rows, case_summary = check_case(model, case, outcome.runs[case.name], found[case.name], dtype)
             rows += case_rows

@@ -23,16 +23,20 @@ metric's sentence and the tolerance's reason are quoted from ``comparisons.agree
 """
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from tabulate import tabulate
 
 from comparisons.agreement import AGREE, DISAGREE, LOSS_MISMATCH, METRIC, MISSING, NON_FINITE, NOT_MEASURED, \
     PASSING, PER_EXAMPLE, SHAPE_MISMATCH, WHY, Result, compare, compare_arrays, rtol_for
 from comparisons.verify.calls import Failure, UserRun
 from comparisons.verify.watching import IN_PLACE
 from comparisons.verify.diagnose import Context, changed_input, close, diagnose, failure_hint, input_changed
+
+# pandas and tabulate are imported where used: verify imports this module before it starts PyTorch's
+# child (``ahead``), which the 0.25 s of their import would delay
+if TYPE_CHECKING:
+    import pandas as pd
 
 AUTOGRAD = ("torch", "jax")   # the references a diagnosis rests on; the others are second opinions
 FAILS = "FAILS"               # a function raised or returned the wrong things on this batch
@@ -207,8 +211,8 @@ class Verification:
     cases: list
     against: tuple
     dtype: str
-    rows: pd.DataFrame
-    table: pd.DataFrame
+    rows: "pd.DataFrame"
+    table: "pd.DataFrame"
     intermediates: tuple = ()
     references: dict = field(default_factory=dict)
     hint: str = ""      # "Is this the right --model? ..." (``model_fit.model_hint``)
@@ -267,6 +271,8 @@ class Verification:
 
     def shown(self, table=None):
         """A table for reading: each reference's max_rel to two digits, '-' where there is none."""
+        import pandas as pd
+
         table = self.table if table is None else table
         view = table[FIRST + self.reference_columns() + LAST].copy()
         for c in self.reference_columns():
@@ -297,6 +303,8 @@ class Verification:
 
     def notes(self):
         """The sentences that explain the table."""
+        import pandas as pd
+
         o = self.outcome
         lines = [f"- Checked: {o.origin}, {o.form} form ({', '.join(o.functions)}), as model {self.model}, "
                  f"{self.dtype}, against {', '.join(self.against)}; forward values against the catalogue's "
@@ -397,6 +405,8 @@ class Verification:
     def compact(self):
         """The summary table with each stress batch's agreeing rows folded into one row ("all N agree" with
         the worst max_rel of each reference); the typical batch and every failing row as they are."""
+        import pandas as pd
+
         rows, refs = [], self.reference_columns()
         for case in [c.name for c in self.cases]:
             batch = self.table[self.table["case"] == case]
@@ -462,6 +472,8 @@ def used(view):
 
 def text_table(view, width=72):
     """A plain-text table with the diagnosis column wrapped at ``width`` characters."""
+    from tabulate import tabulate
+
     widths = [width if c == "diagnosis" else None for c in view.columns]
     return tabulate(view, headers="keys", tablefmt="simple", showindex=False, disable_numparse=True,
                     maxcolwidths=widths)
