@@ -40,7 +40,7 @@ def test_compiled_backward_agrees_with_autograd(seed_net, source, dtype, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("m", [1, 3, 6, 1025, 2051])      # short last tiles and chunks; m = 1
+@pytest.mark.parametrize("m", [1, 3, 6, 100, 1025, 1101, 2051])   # short last tiles, blocks, chunks; m = 1
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 def test_compiled_agrees_with_literal(seed_net, dtype, m, threads):
     X, Y = seed_batch(m, 3, dtype)
@@ -71,16 +71,17 @@ def test_relu_exact_zeros_in_Z1_give_zero_dZ1(seed_net):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("column", [7, 12])                 # in a full tile; the last of a short one
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_a_non_finite_X_is_named(bad):
-    X, Y = seed_batch(9, 0)
-    X[100, 7] = bad
+def test_a_non_finite_X_is_named(bad, column):
+    X, Y = seed_batch(13, 0)
+    X[100, column] = bad
     with pytest.raises(ValueError, match="X"):
         seed_net_compiled.gradient(seed_net.init_params(0), seed_net_compiled.layout(X), Y)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("m", [1, 7, 1030])
+@pytest.mark.parametrize("m", [1, 7, 100, 1030])
 def test_products_with_x_alone_give_dZ1_X_transposed(m):
     X, Y = seed_batch(m, 5)
     params = seed_net.init_params(5)
@@ -131,3 +132,20 @@ def test_any_hidden_width_agrees_with_the_fast_form(n_h):
     for k in fast:
         np.testing.assert_allclose(got[k], fast[k], rtol=1e-10, atol=1e-13, err_msg=k)
     assert seed_net_compiled.loss(params, X, Y) == pytest.approx(seed_net_fast.loss(params, X, Y, block=32), rel=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("m", [100, 1101, 2053])         # chunks of 1,024 ending mid-block and mid-tile
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_the_numbers_do_not_depend_on_the_thread_count_and_keep_the_dtype(dtype, m):
+    """Chunks, blocks and lanes are summed in a fixed order, so one and two threads give the same bits."""
+    X, Y = seed_batch(m, 6, dtype)
+    X = seed_net_compiled.layout(X)
+    params = seed_net.init_params(6, dtype)
+    one, two = (seed_net_compiled.gradient(params, X, Y, threads=n) for n in (1, 2))
+    literal = seed_net.backward(params, seed_net.forward(params, X)[1], X, Y)
+    assert list(one) == GRADS
+    for k in GRADS:
+        assert one[k].dtype == dtype and one[k].shape == literal[k].shape, k
+        np.testing.assert_array_equal(one[k], two[k], err_msg=k)
+    assert seed_net_compiled.loss(params, X, Y, threads=1) == seed_net_compiled.loss(params, X, Y, threads=2)
