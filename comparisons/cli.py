@@ -138,8 +138,9 @@ def add_report(commands):
                    help="with --html: train each model by the three backends (handgrad train's defaults) and add "
                         "the curves to report.html")
     p.add_argument("--speed-m", type=positive_int, help="batch size of the speed rows (default: per model)")
-    p.add_argument("--repeats", type=at_most(positive_int, 10_000, "timed repeats"), default=10,
-                   help="timed repeats per row, 1 to 10,000 (default: 10)")
+    p.add_argument("--repeats", type=at_most(positive_int, 10_000, "timed repeats"), default=5,
+                   help="timed repeats per speed row, 1 to 10,000 (default: 5, after 2 warm-up calls; handgrad "
+                        "bench times more closely)")
     p.add_argument("--threads", type=thread_count, help="threads for NumPy BLAS and PyTorch, at most the cores "
                                                        "this process may use (default: all cores)")
     p.add_argument("--jobs", type=at_most(positive_int, 64, "processes"),

@@ -172,7 +172,7 @@ def layer_section(parts, results, witness):
     return guarded("layers", TITLE, make)
 
 
-def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=None, repeats=10,
+def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=None, repeats=5,
           threads=None, progress=True, witness=True, layers=(), jobs=None):
     """Run agreement (and speed, unless ``speed=False``) for ``models``; returns a ``Report``.
 

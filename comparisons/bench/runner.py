@@ -107,7 +107,7 @@ def with_ratios(rows):
     return rows
 
 
-def speed_rows(model, dtypes=("float64", "float32"), m=None, seed=0, repeats=10, warmup=2,
+def speed_rows(model, dtypes=("float64", "float32"), m=None, seed=0, repeats=5, warmup=2,
                threads=None, progress=True):
     """The report's speed rows: one per (dtype, backend of ``REPORT_BACKENDS`` that runs here), gradient only.
 
