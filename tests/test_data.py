@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from comparisons.data import digits_784
+from comparisons.data import breast_cancer, bundled, diabetes, digits_784, iris_binary, unit_norm_columns
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -46,5 +46,38 @@ def test_the_digits_are_read_without_importing_scikit_learn():
 
     code = ("import sys; from comparisons.data import digits_784; d = digits_784(64); "
             "assert d.X.shape == (784, 64); print('sklearn' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
+
+
+def loaded(name):
+    """What scikit-learn's own loader returns: (data, target)."""
+    import sklearn.datasets
+
+    d = getattr(sklearn.datasets, f"load_{name}")()
+    return d.data, d.target
+
+
+@pytest.mark.parametrize("name, read", [
+    ("diabetes", lambda: (unit_norm_columns(bundled("diabetes_data_raw.csv.gz", delimiter=None)),
+                          bundled("diabetes_target.csv.gz"))),
+    ("breast_cancer", lambda: (bundled("breast_cancer.csv", skiprows=1)[:, :30],
+                               bundled("breast_cancer.csv", skiprows=1)[:, 30])),
+    ("iris", lambda: (bundled("iris.csv", skiprows=1)[:, :4], bundled("iris.csv", skiprows=1)[:, 4])),
+])
+def test_the_tables_read_from_the_bundled_files_are_scikit_learns_own(name, read):
+    data, target = read()
+    expected_data, expected_target = loaded(name)
+    np.testing.assert_array_equal(data, expected_data)          # bit for bit, scaling included
+    np.testing.assert_array_equal(target, expected_target)
+
+
+@pytest.mark.parametrize("make", [diabetes, breast_cancer, iris_binary])
+def test_the_tabular_data_are_read_without_importing_scikit_learn(make):
+    import subprocess
+    import sys
+
+    code = (f"import sys; from comparisons.data import {make.__name__}; d = {make.__name__}(50); "
+            "print('sklearn' in sys.modules)")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "False"
