@@ -104,7 +104,10 @@ def worker(read_fd, write_fd):
     receive, send = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     try:
         sys.path[:] = receive.recv()          # before the parts: unpickling them imports their modules
-        parts = receive.recv()
+        try:
+            parts = receive.recv()
+        except Exception:   # noqa: BLE001 - a part's module that does not import here: the parent computes it
+            return
         with threadpool_limits(limits=1):
             send.send((None, None))
             while (k := receive.recv()) is not None:
