@@ -251,6 +251,10 @@ def notes(report):
                      "twice.")
     lines.append(f"- Intermediates (dZ, dA) follow the derivation: per example, `{PER_EXAMPLE}` of "
                  "autograd's gradient of the mean loss J. Parameter gradients are dJ/dθ as they are.")
+    lines.append("- JAX's gradients are compiled without XLA's optimizations (`reference.jax_ad.ONCE`): each runs "
+                 "once, to be compared, and compiles in a tenth of the time; the same operations, rounded in "
+                 "another order at most (a few units in the last place). The speed rows compile as XLA does by "
+                 "default.")
     lines.append(f"- {METRIC}")
     lines += [f"- rtol {dtype}: {RTOL[dtype]:.0e}, because {WHY[dtype]}." for dtype in RTOL]
     if report.agreement["pair"].str.endswith(f" vs {WITNESS}").any():
