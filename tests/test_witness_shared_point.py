@@ -84,3 +84,11 @@ def test_the_report_says_the_float32_witness_was_taken_over():
     assert lines[1].startswith("- float32 parameters") and "the float64 witness's estimates, taken over" in lines[1]
     assert "drawn in float32 and cast to float64" in reports.notes(rep)
     assert rep.all_agree
+
+
+def test_another_budget_that_makes_another_plan_is_measured_again():
+    model, p64, X64, Y64 = point("svm", "float64", "float32")
+    sampled = witness(model, p64, X64, Y64, budget_s=0.0)
+    _, p32, X32, Y32 = point("svm", "float32", "float32")
+    every = witness(model, p32, X32, Y32, budget_s=1e6, like=sampled)     # the budget fits every element
+    assert every.plan.full and not sampled.plan.full and not every.reused

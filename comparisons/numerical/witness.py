@@ -178,11 +178,18 @@ def witness(model, params, X, Y, plan=None, budget_s=10.0, progress=False, like=
     if not np.all(np.isfinite(X)):       # the forward's own scan of X is skipped inside checked_once()
         raise ValueError(f"X holds {int(np.size(X) - np.count_nonzero(np.isfinite(X)))} NaN or inf value(s); "
                          "expected finite numbers")
-    if like is not None and like.point == digest(*as_float64(params, X, Y)) and (plan is None or plan == like.plan):
-        dtype = np.dtype(next(iter(params.values())).dtype).name
-        return replace(like, dtype=dtype, seconds=0.0, reused=True)
+    if like is not None:
+        P, X64, Y64 = as_float64(params, X, Y)
+        if like.point == digest(P, X64, Y64) and planned(model, P, X64, plan, budget_s) == like.plan:
+            return replace(like, dtype=np.dtype(next(iter(params.values())).dtype).name, seconds=0.0, reused=True)
     with threadpool_limits(limits=1), checked_once():     # the inputs checked here, once
         return measure_derivatives(model, params, X, Y, plan, budget_s, progress, like)
+
+
+def planned(model, P, X, plan, budget_s):
+    """``plan``, or (None) the plan ``plan_for`` makes for this model's parameters P and examples X."""
+    return plan or plan_for(sum(a.size for a in P.values()), X.shape[1], budget_s,
+                            kinks=bool(kinks_of(manual_of(model))[0]))
 
 
 def digest(P, X, Y):
@@ -212,7 +219,7 @@ def measure_derivatives(model, params, X, Y, plan, budget_s, progress, like):
     kinks, note = kinks_of(module)
     notes = [note] if note else []
     shapes = {k: a.shape for k, a in P.items()}
-    plan = plan or plan_for(sum(a.size for a in P.values()), X.shape[1], budget_s, kinks=bool(kinks))
+    plan = planned(model, P, X, plan, budget_s)
     rng = np.random.default_rng(plan.seed)
 
     def f(p):
