@@ -140,25 +140,33 @@ class ModelPart:
 
 @dataclass(frozen=True)
 class LayerPart:
-    """One layer's rows of the layer table (``comparisons.layer_check.table``), a part for
-    ``comparisons.sharing``; the rows of every layer make one section (``layer_section``)."""
+    """The rows of the layer table (``comparisons.layer_check.table``) of one module's layers, a part for
+    ``comparisons.sharing``: in one table, layers of one forward share its witness (makemore's step by
+    step and fused backwards). The rows of every part make one section (``layer_section``)."""
 
-    layer: object
+    layers: tuple
     dtypes: tuple
     seed: int
     witness: bool
 
     @property
     def name(self):
-        return f"layer {self.layer.name}"
+        return f"layers {', '.join(layer.name for layer in self.layers)}"
 
     def run(self):
         from comparisons import layer_check
 
-        return layer_check.table([self.layer], self.dtypes, self.seed, witness=self.witness)
+        return layer_check.table(list(self.layers), self.dtypes, self.seed, witness=self.witness)
 
 
-def layer_section(parts, results, witness):
+def by_module(layers):
+    """``layers`` in runs of one module each, in their order (the parts of a report's layer table)."""
+    from itertools import groupby
+
+    return [tuple(run) for _, run in groupby(layers, key=lambda layer: layer.module)]
+
+
+def layer_section(results, witness):
     """The layer catalogue's section from its parts' tables; a part that failed fails the section (our
     error: ``guarded`` shows it and logs the traceback)."""
     from comparisons.layer_reports import TITLE, section_of
@@ -187,7 +195,7 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
     from comparisons.bench import describe_machine, speed_rows
 
     parts = ([ModelPart(model, tuple(dtypes), seed, witness) for model in models]
-             + [LayerPart(layer, tuple(dtypes), seed, witness) for layer in layers])
+             + [LayerPart(run, tuple(dtypes), seed, witness) for run in by_module(layers)])
     with tqdm(total=len(parts), desc="checking", unit="part", disable=not progress, leave=False) as bar:
         def done(part):
             bar.set_postfix_str(part.name)
@@ -203,7 +211,7 @@ def build(models, dtypes=("float64", "float32"), seed=0, speed=True, speed_m=Non
         sections += model_sections
         figures.update(plots)
     if layers:
-        sections += layer_section(parts[len(models):], results[len(models):], witness)
+        sections += layer_section(results[len(models):], witness)
     speeds = []
     if speed:       # timed alone, after the checks and their workers have ended: a quiet machine
         for model in models:

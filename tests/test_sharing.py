@@ -163,7 +163,7 @@ def test_every_part_of_the_default_report_can_go_to_a_worker():
     from comparisons.catalogue import CATALOGUE
 
     default = ([reports.ModelPart(get(name), ("float64", "float32"), 0, True) for name in CATALOGUE]
-               + [reports.LayerPart(layer, ("float64", "float32"), 0, True) for layer in chosen(None)])
+               + [reports.LayerPart(run, ("float64", "float32"), 0, True) for run in reports.by_module(chosen(None))])
     assert [p.name for p in default if not sharing.pickles(p)] == []
 
 
@@ -266,3 +266,9 @@ def test_the_speed_rows_are_timed_after_every_worker_has_ended(monkeypatch):
     models = [get("linear_regression"), get("logistic_regression")]
     rep = reports.build(models, progress=False, witness=False, layers=chosen(["affine", "relu", "tanh"]), jobs=2)
     assert timed_beside == [[], []] and len(rep.speed) == 2
+
+
+def test_a_report_shares_its_layers_by_module_in_their_order():
+    runs = reports.by_module(chosen(["makemore", "makemore_fused", "affine", "relu", "batchnorm"]))
+    assert [[layer.name for layer in run] for run in runs] == [["makemore", "makemore_fused"], ["affine", "relu"],
+                                                              ["batchnorm"]]
